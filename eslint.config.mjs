@@ -1,0 +1,40 @@
+// Lint: typescript-eslint's recommended rules, plus the architecture's direction:
+// the engine (src/compaction) never imports `vscode`, and outside its server
+// folder never imports the language-server packages; the webview never imports
+// `vscode` or Node built-ins.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '**/dist/**', 'test/fixtures/**/out/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/compaction/**/*.ts'],
+    ignores: ['src/compaction/server/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The engine is editor-agnostic: no vscode in src/compaction.' }],
+        patterns: [{ group: ['vscode-languageserver*', 'vscode-jsonrpc*'], message: 'Only src/compaction/server adapts the engine to JSON-RPC.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/compaction/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The server runs outside VS Code.' }] }],
+    },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The webview talks to the host only through messages.' }],
+        patterns: [{ group: ['node:*'], message: 'The webview runs in a browser.' }],
+      }],
+    },
+  },
+);

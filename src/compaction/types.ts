@@ -1,0 +1,95 @@
+/**
+ * The engine's public shapes, shared by the planner, the tiers, the importers,
+ * the CLI, the server and the extension. Effects are injected as the small
+ * interfaces below; decisions are pure functions over these values.
+ */
+import type { CompactionRecord, CompactionSource, Part, Tier } from './records';
+
+/** Counts tokens. Implementations cache by content; `encoding` names what counted. */
+export interface TokenCounter {
+  readonly encoding: string;
+  /** True when counts are an estimate, not a real tokenizer. */
+  readonly estimated: boolean;
+  countText(text: string): number;
+  countParts(parts: readonly Part[]): number;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export type ContextKind = 'system' | 'summary' | 'attachment' | 'message';
+
+/** One message of the context sent to a model (the fold over a session log). */
+export interface ContextMessage {
+  kind: ContextKind;
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  parts: Part[];
+  tokens: number;
+  /** Id of the log message this comes from (kind `message`). */
+  messageId?: string;
+}
+
+export type Strategy = 'auto' | 'mask' | 'extractive' | 'truncate';
+
+export interface CompactOptions {
+  source: CompactionSource;
+  strategy: Strategy;
+  /** Tokens the context should fit in after compaction. */
+  targetTokens: number;
+  counter: TokenCounter;
+  clock: Clock;
+  /** Partial compaction: only up to (exclusive) or from (inclusive) this message id. */
+  partial?: { upto: string } | { from: string };
+  /** User turns kept verbatim at the end (the tail). */
+  keepTailTurns?: number;
+  /** Tool results older than this many user turns are masked. */
+  maskAfterTurns?: number;
+  instructions?: string;
+  /** Id for the compaction record (generated when absent). */
+  id?: string;
+}
+
+export interface TierCount {
+  tier: Tier;
+  count: number;
+}
+
+export interface CompactionReport {
+  status: CompactStatus;
+  source: CompactionSource;
+  strategy: string;
+  tiers: TierCount[];
+  before: { tokens: number; messages: number; utilisation?: number };
+  after: { tokens: number; messages: number; utilisation?: number };
+  tokensSaved: number;
+  durationMs: number;
+  model?: string;
+  /** Why the result is what it is, in one sentence (always set on failures). */
+  reason?: string;
+}
+
+/**
+ * Named outcomes. `compacted`: a record to append. Every other status leaves
+ * the session unchanged.
+ */
+export type CompactStatus =
+  | 'compacted'
+  | 'nothing_to_compact'
+  | 'inflated'
+  | 'over_target'
+  | 'empty_summary'
+  | 'prompt_too_long'
+  | 'aborted'
+  | 'invalid_request';
+
+export type CompactResult =
+  | { status: 'compacted'; record: CompactionRecord; context: ContextMessage[]; report: CompactionReport }
+  | { status: Exclude<CompactStatus, 'compacted'>; report: CompactionReport };
+
+/** Running totals, per session or over many. */
+export interface CompactionTotals {
+  compactions: number;
+  tokensSaved: number;
+  bySource: Record<CompactionSource, number>;
+}
