@@ -1,0 +1,83 @@
+/**
+ * The extension's settings (`compactor.*`): one zod schema, parsed as a whole.
+ * A malformed value never breaks the extension: it falls back to its default
+ * and the problem is reported once, naming the setting. No vscode import here,
+ * so the parser is unit-tested in plain Node; `configuration.ts` reads VS Code.
+ */
+import { z } from 'zod';
+
+export const SETTINGS_SECTION = 'compactor';
+
+export const DEFAULT_SETTINGS = {
+  autoCompact: { enabled: true },
+  levels: { warnPercent: 70, autoCompactPercent: 85, targetPercent: 40 },
+  keepTailTurns: 2,
+  maskToolResultsAfterTurns: 3,
+  circuitBreakerFailures: 3,
+  summaryModel: '',
+  engineTrace: 'off' as 'off' | 'messages' | 'verbose',
+};
+export type Settings = typeof DEFAULT_SETTINGS;
+
+/** Keys (below `compactor.`) whose change needs the compaction server restarted. */
+export const RESTART_SERVER_KEYS = ['engine.trace'] as const;
+
+const percent = z.number().int().min(1).max(100);
+
+/** Raw setting values as VS Code hands them over, keyed as in package.json. */
+const fields = {
+  'autoCompact.enabled': z.boolean(),
+  'levels.warnPercent': percent,
+  'levels.autoCompactPercent': percent,
+  'levels.targetPercent': percent,
+  keepTailTurns: z.number().int().min(0).max(50),
+  maskToolResultsAfterTurns: z.number().int().min(0).max(100),
+  circuitBreakerFailures: z.number().int().min(1).max(20),
+  summaryModel: z.string(),
+  'engine.trace': z.enum(['off', 'messages', 'verbose']),
+} as const;
+export type SettingKey = keyof typeof fields;
+export const SETTING_KEYS = Object.keys(fields) as SettingKey[];
+
+export interface ParsedSettings {
+  settings: Settings;
+  /** One sentence per rejected value, naming the setting and what was used instead. */
+  problems: string[];
+}
+
+/** Parses raw values (undefined = not set). Never throws. */
+export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): ParsedSettings {
+  const problems: string[] = [];
+  const pick = <K extends SettingKey>(key: K, fallback: z.infer<(typeof fields)[K]>): z.infer<(typeof fields)[K]> => {
+    const value = raw[key];
+    if (value === undefined) return fallback;
+    const parsed = fields[key].safeParse(value);
+    if (parsed.success) return parsed.data as z.infer<(typeof fields)[K]>;
+    problems.push(`compactor.${key}: ${JSON.stringify(value)} is not valid (${parsed.error.issues[0]?.message ?? 'invalid'}); using ${JSON.stringify(fallback)}.`);
+    return fallback;
+  };
+  const d = DEFAULT_SETTINGS;
+  let levels = {
+    warnPercent: pick('levels.warnPercent', d.levels.warnPercent),
+    autoCompactPercent: pick('levels.autoCompactPercent', d.levels.autoCompactPercent),
+    targetPercent: pick('levels.targetPercent', d.levels.targetPercent),
+  };
+  if (!(levels.warnPercent < levels.autoCompactPercent && levels.targetPercent < levels.autoCompactPercent)) {
+    problems.push(
+      `compactor.levels: warn (${levels.warnPercent}%) and target (${levels.targetPercent}%) must be below auto-compact (${levels.autoCompactPercent}%); using the defaults ${d.levels.warnPercent}/${d.levels.autoCompactPercent}/${d.levels.targetPercent}.`,
+    );
+    levels = { ...d.levels };
+  }
+  return {
+    settings: {
+      autoCompact: { enabled: pick('autoCompact.enabled', d.autoCompact.enabled) },
+      levels,
+      keepTailTurns: pick('keepTailTurns', d.keepTailTurns),
+      maskToolResultsAfterTurns: pick('maskToolResultsAfterTurns', d.maskToolResultsAfterTurns),
+      circuitBreakerFailures: pick('circuitBreakerFailures', d.circuitBreakerFailures),
+      summaryModel: pick('summaryModel', d.summaryModel),
+      engineTrace: pick('engine.trace', d.engineTrace),
+    },
+    problems,
+  };
+}

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_SETTINGS, parseSettings } from '../../../extension/config/settings';
+
+test('unset values take the defaults with no problems', () => {
+  const { settings, problems } = parseSettings({});
+  assert.deepEqual(settings, DEFAULT_SETTINGS);
+  assert.deepEqual(problems, []);
+});
+
+test('valid values are used as given', () => {
+  const { settings, problems } = parseSettings({
+    'levels.warnPercent': 60,
+    'levels.autoCompactPercent': 90,
+    'levels.targetPercent': 30,
+    keepTailTurns: 4,
+    'autoCompact.enabled': false,
+    summaryModel: 'gpt-4o-mini',
+  });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(settings.levels, { warnPercent: 60, autoCompactPercent: 90, targetPercent: 30 });
+  assert.equal(settings.keepTailTurns, 4);
+  assert.equal(settings.autoCompact.enabled, false);
+  assert.equal(settings.summaryModel, 'gpt-4o-mini');
+});
+
+test('a malformed value falls back to its default and names the setting', () => {
+  const { settings, problems } = parseSettings({ 'levels.warnPercent': 'seventy', keepTailTurns: -1 });
+  assert.equal(settings.levels.warnPercent, DEFAULT_SETTINGS.levels.warnPercent);
+  assert.equal(settings.keepTailTurns, DEFAULT_SETTINGS.keepTailTurns);
+  assert.equal(problems.length, 2);
+  assert.match(problems[0]!, /compactor\.levels\.warnPercent: "seventy" is not valid/);
+  assert.match(problems[1]!, /compactor\.keepTailTurns: -1/);
+});
+
+test('levels that contradict each other fall back together', () => {
+  const { settings, problems } = parseSettings({ 'levels.warnPercent': 90, 'levels.autoCompactPercent': 80 });
+  assert.deepEqual(settings.levels, DEFAULT_SETTINGS.levels);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /must be below auto-compact \(80%\)/);
+});
+
+test('percent levels outside 1..100 are rejected', () => {
+  const { problems } = parseSettings({ 'levels.autoCompactPercent': 150 });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /autoCompactPercent: 150/);
+});
