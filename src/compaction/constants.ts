@@ -1,0 +1,63 @@
+/**
+ * Every tunable number of the engine, in one place. Each name carries its unit
+ * and each has a one-line reason.
+ */
+
+// --- Budget and levels -------------------------------------------------------
+/** Output reserve cap: answers rarely exceed this and reserving more wastes the window (Claude Code uses 20k). */
+export const OUTPUT_RESERVE_MAX_TOKENS = 20_000;
+/** Never reserve more than half the window for output, or tiny windows would have no room for input. */
+export const OUTPUT_RESERVE_MAX_FRACTION = 0.5;
+/** Warn the user at this share of the effective window (DESIGN.md default). */
+export const DEFAULT_WARN_PERCENT = 70;
+/** Auto-compact at this share of the effective window (Copilot's level; Claude Code ≈ 92, Codex 90). */
+export const DEFAULT_AUTO_COMPACT_PERCENT = 85;
+/** After compaction the context should use at most this share of the effective window. */
+export const DEFAULT_TARGET_PERCENT = 40;
+/** Auto-compaction stops after this many consecutive failures (circuit breaker, never loops). */
+export const MAX_CONSECUTIVE_AUTO_FAILURES = 3;
+
+// --- Token counting ----------------------------------------------------------
+/** ChatML framing per message (role marker, separators): what OpenAI's cookbook counts. */
+export const MESSAGE_OVERHEAD_TOKENS = 4;
+/** A tool call's framing (id, type, function wrapper) beyond its name and JSON arguments. */
+export const TOOL_CALL_OVERHEAD_TOKENS = 8;
+/** A tool result's framing (call id, wrapper) beyond its text. */
+export const TOOL_RESULT_OVERHEAD_TOKENS = 6;
+/** An image without known size: 85 base + 4 tiles × 170 (a 1024×1024 image at high detail, OpenAI pricing). */
+export const IMAGE_TOKENS = 85 + 4 * 170;
+/** A document reference whose content is not stored: the provider's placeholder framing. */
+export const DOCUMENT_TOKENS = 20;
+/** The estimate counter: English prose and code average about 4 characters per token. */
+export const ESTIMATE_CHARS_PER_TOKEN = 4;
+/** Counted texts remembered per counter (LRU); a long session has a few thousand distinct parts. */
+export const TOKEN_CACHE_MAX_ENTRIES = 20_000;
+/** Texts at most this long are their own cache key; longer ones are keyed by a hash to bound memory. */
+export const TOKEN_CACHE_INLINE_KEY_MAX_CHARS = 256;
+/** A calibration factor outside this range means the reported usage belongs to another context: ignore it. */
+export const CALIBRATION_MIN_FACTOR = 0.5;
+export const CALIBRATION_MAX_FACTOR = 2;
+
+// --- Split and tiers ---------------------------------------------------------
+/** User turns kept verbatim at the end of the session after a summary. */
+export const DEFAULT_KEEP_TAIL_TURNS = 2;
+/** Tool results older than this many user turns are masked (observation masking). */
+export const DEFAULT_MASK_AFTER_TURNS = 3;
+/** The recent tail may use at most this share of the target, so the summary has room. */
+export const TAIL_MAX_FRACTION_OF_TARGET = 0.6;
+/** A tool result this small is cheaper to keep than to replace by a stub. */
+export const MASK_MIN_RESULT_TOKENS = 40;
+/** Tool arguments in a stub are shortened to this many characters. */
+export const MASK_ARGS_MAX_CHARS = 100;
+/** Smallest useful extractive summary: the user requests and the files touched. */
+export const SUMMARY_MIN_TOKENS = 400;
+/** Largest extractive summary: beyond this a summary stops being a summary. */
+export const SUMMARY_MAX_TOKENS = 12_000;
+/** One user request in the summary is cut to this (head and tail kept) when it is huge (a pasted log). */
+export const SUMMARY_USER_REQUEST_MAX_TOKENS = 800;
+/** One error, decision or current-work excerpt in the summary is cut to this many characters. */
+export const SUMMARY_EXCERPT_MAX_CHARS = 300;
+/** Identifiers listed under Key concepts. */
+export const SUMMARY_MAX_IDENTIFIERS = 40;
+/** Messages in a session below this count have nothing worth compacting. */
+export const MIN_MESSAGES_TO_COMPACT = 2;
