@@ -1,0 +1,476 @@
+/**
+ * The session store: one append-only JSONL log per session in one folder (the
+ * extension passes its workspace storage, or global storage without a folder).
+ * Plain Node, no `vscode`, so it is unit-testable; the extension wraps it.
+ *
+ * Folder layout:
+ *   <id>.jsonl            the log (header first, then records; see records.ts)
+ *   <id>.jsonl.lock       held while one window appends, deletes or quarantines
+ *   index.json            user-chosen titles (see sessionIndex.ts for why not in the header)
+ *   summaries.cache.json  list() cache, safe to delete
+ *   quarantine/           logs that cannot be trusted, and torn fragments cut off before an append
+ *
+ * Invariants:
+ * - Every written record has passed its zod schema; a batch with one bad record writes nothing.
+ * - A batch is one `appendFile` of whole lines, under the session's inter-process lock.
+ * - Before appending, a torn tail left by a crash is cut off (and saved to
+ *   quarantine) so new lines never glue onto a fragment; a whole record that
+ *   only misses its newline gets the newline instead. Truncating rather than
+ *   just adding a newline keeps every complete line valid, so a torn fragment
+ *   can never turn into a "corrupt line in the middle" later.
+ * - A log whose complete lines do not all validate, or whose header is missing,
+ *   is moved to quarantine (decided again under the lock, so a concurrent
+ *   append is never mistaken for corruption) and reported; other sessions load.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFile, link, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import {
+  CompactionRecordSchema,
+  LOG_VERSION,
+  LogRecordSchema,
+  MessageRecordSchema,
+  RevertRecordSchema,
+  SessionHeaderSchema,
+  type SessionHeader,
+  type SessionLog,
+} from '../../src/compaction/records';
+import { errorCode, LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
+import { parseLogBuffer, parseRecordLine, type ParsedLog } from './logParser';
+import { renderSessionMarkdown } from './markdownExport';
+import { SessionStoreError, type QuarantineReport } from './sessionErrors';
+import {
+  ensureDir,
+  readSummaryCache,
+  readTitles,
+  updateTitles,
+  writeSummaryCache,
+  type CacheEntry,
+} from './sessionIndex';
+import { foldRecords, startSummary, toSummary, type SessionSummary } from './sessionSummary';
+
+export { SessionStoreError, type QuarantineReport } from './sessionErrors';
+export type { SessionSummary } from './sessionSummary';
+
+/** Ids become file names and come back from chat metadata: letters, digits, `_`, `-` only. */
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const LOG_EXT = '.jsonl';
+export const QUARANTINE_DIR = 'quarantine';
+/** Read size when looking backwards for the last newline of a log. */
+const TAIL_READ_CHUNK_BYTES = 64 * 1024;
+/** Titles are shown in a list: long enough for a sentence, short enough for one line. */
+const MAX_TITLE_CHARS = 200;
+const NEWLINE = 0x0a;
+
+export type NewSessionFields = Omit<SessionHeader, 'type' | 'v' | 'id' | 'createdAt'> & {
+  id?: string;
+  createdAt?: string;
+};
+
+export type AppendableRecord =
+  | z.input<typeof MessageRecordSchema>
+  | z.input<typeof CompactionRecordSchema>
+  | z.input<typeof RevertRecordSchema>;
+
+export interface SessionStoreOptions {
+  lock?: FileLockOptions;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface OpenedSession {
+  /** `header.title` is the current title (a rename in index.json wins over the header). */
+  log: SessionLog;
+  warnings: string[];
+}
+
+export interface SessionListing {
+  /** Newest first. */
+  sessions: SessionSummary[];
+  /** Logs found corrupt during this listing, now moved aside. */
+  quarantined: QuarantineReport[];
+  warnings: string[];
+}
+
+export interface AppendResult {
+  /** Repairs made before appending (a torn tail cut off). */
+  warnings: string[];
+}
+
+interface LoadedLog {
+  buf: Buffer;
+  log: ParsedLog & { header: SessionHeader };
+}
+
+export class SessionStore {
+  private cache: Map<string, CacheEntry> | undefined;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: SessionStoreOptions = {},
+  ) {}
+
+  async create(fields: NewSessionFields = {}): Promise<SessionLog> {
+    const id = fields.id ?? this.options.newId?.() ?? randomUUID();
+    assertId(id);
+    const parsed = SessionHeaderSchema.safeParse({
+      ...fields,
+      type: 'session',
+      v: LOG_VERSION,
+      id,
+      createdAt: fields.createdAt ?? this.now().toISOString(),
+    });
+    if (!parsed.success) {
+      throw new SessionStoreError('invalid_record', `Invalid session header: ${parsed.error.issues[0]?.message ?? ''}`);
+    }
+    await ensureDir(this.dir);
+    const path = this.logPath(id);
+    const data = `${JSON.stringify(parsed.data)}\n`;
+    // Write the header aside and hard-link it into place: the link fails if the
+    // id is taken, and the log is never visible without its header.
+    const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+    await writeFile(tmp, data, { flag: 'wx' });
+    try {
+      await link(tmp, path);
+    } catch (err) {
+      if (errorCode(err) === 'EEXIST') throw new SessionStoreError('exists', `Session ${id} already exists`);
+      // Filesystems without hard links: exclusive create, then write.
+      await writeFile(path, data, { flag: 'wx' }).catch((e: unknown) => {
+        throw errorCode(e) === 'EEXIST' ? new SessionStoreError('exists', `Session ${id} already exists`) : e;
+      });
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    return { header: parsed.data, records: [] };
+  }
+
+  async list(): Promise<SessionListing> {
+    const listing: SessionListing = { sessions: [], quarantined: [], warnings: [] };
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return listing;
+      throw err;
+    }
+    const { titles, problem } = await readTitles(this.dir);
+    if (problem) listing.warnings.push(problem);
+    const cache = await this.loadCache();
+    let cacheChanged = false;
+    const present = new Set<string>();
+    for (const name of names) {
+      const id = name.endsWith(LOG_EXT) ? name.slice(0, -LOG_EXT.length) : '';
+      if (!ID_PATTERN.test(id)) continue;
+      try {
+        const before = cache.get(id);
+        const { entry, warnings } = await this.summarize(id, before);
+        if (entry !== before) {
+          cache.set(id, entry);
+          cacheChanged = true;
+        }
+        present.add(id);
+        listing.sessions.push(toSummary(entry.state, titles[id]));
+        listing.warnings.push(...warnings.map((w) => `${id}: ${w}`));
+      } catch (err) {
+        if (err instanceof SessionStoreError && err.details.quarantine) listing.quarantined.push(err.details.quarantine);
+        else if (!(err instanceof SessionStoreError && err.code === 'not_found')) {
+          // One unreadable log must not hide the others; it is reported, not dropped silently.
+          listing.warnings.push(`${id}: could not be read (${err instanceof Error ? err.message : String(err)})`);
+        }
+      }
+    }
+    for (const id of [...cache.keys()]) {
+      if (!present.has(id)) {
+        cache.delete(id);
+        cacheChanged = true;
+      }
+    }
+    if (cacheChanged) {
+      await writeSummaryCache(this.dir, cache).catch((err: unknown) => {
+        listing.warnings.push(`the list cache could not be saved (${err instanceof Error ? err.message : String(err)})`);
+      });
+    }
+    listing.sessions.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
+    return listing;
+  }
+
+  async open(id: string): Promise<OpenedSession> {
+    const { log } = await this.load(id);
+    const { titles } = await readTitles(this.dir);
+    const warnings = [...log.warnings];
+    if (log.header.id !== id) warnings.push(`the header names session ${log.header.id}; using the file's id ${id}`);
+    const title = titles[id] ?? log.header.title;
+    const header: SessionHeader = { ...log.header, id, ...(title === undefined ? {} : { title }) };
+    return { log: { header, records: log.records }, warnings };
+  }
+
+  /** Validates every record, then writes them as one append under the session lock. */
+  async append(id: string, records: readonly AppendableRecord[]): Promise<AppendResult> {
+    assertId(id);
+    const lines = records.map((record, i) => {
+      const parsed = LogRecordSchema.safeParse(record);
+      if (!parsed.success || parsed.data.type === 'session') {
+        const why = parsed.success ? 'a session header cannot be appended' : describeIssue(parsed.error);
+        throw new SessionStoreError('invalid_record', `Record ${i} was not written (nor were the others): ${why}`);
+      }
+      return `${JSON.stringify(parsed.data)}\n`;
+    });
+    if (lines.length === 0) return { warnings: [] };
+    return this.locked(id, async () => {
+      const { prefix, warnings } = await this.prepareTail(id);
+      await appendFile(this.logPath(id), prefix + lines.join(''));
+      return { warnings };
+    });
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    assertId(id);
+    const clean = title.replace(/\s+/g, ' ').trim();
+    if (clean === '' || clean.length > MAX_TITLE_CHARS) {
+      throw new SessionStoreError('invalid_title', `A title needs 1 to ${MAX_TITLE_CHARS} characters`);
+    }
+    await this.assertExists(id);
+    await this.lockedIndex((titles) => {
+      titles[id] = clean;
+    });
+  }
+
+  /** Deletes the log for good (asking the user first is the UI's job). */
+  async delete(id: string): Promise<void> {
+    assertId(id);
+    await this.locked(id, async () => {
+      try {
+        await unlink(this.logPath(id));
+      } catch (err) {
+        if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${id} does not exist`);
+        throw err;
+      }
+    });
+    await this.forget(id);
+  }
+
+  /** The log's valid lines as JSONL (a torn tail left out), its header carrying the current title. */
+  async exportJsonl(id: string): Promise<string> {
+    const { buf, log } = await this.load(id);
+    let text = buf.toString('utf8', 0, log.validBytes);
+    if (!text.endsWith('\n')) text += '\n';
+    const { titles } = await readTitles(this.dir);
+    const title = titles[id];
+    if (title === undefined) return text;
+    const headerLine = /^\s*[^\n]*\n/.exec(text)?.[0] ?? '';
+    return `${JSON.stringify({ ...log.header, title })}\n${text.slice(headerLine.length)}`;
+  }
+
+  async exportMarkdown(id: string): Promise<string> {
+    const { log } = await this.open(id);
+    return renderSessionMarkdown(log);
+  }
+
+  logPath(id: string): string {
+    return join(this.dir, `${id}${LOG_EXT}`);
+  }
+
+  // --- internals ---------------------------------------------------------
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private async locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withFileLock(`${this.logPath(id)}.lock`, fn, this.options.lock);
+    } catch (err) {
+      if (err instanceof LockTimeoutError) throw new SessionStoreError('lock_timeout', err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  private async lockedIndex(change: (titles: Record<string, string>) => void): Promise<void> {
+    try {
+      await updateTitles(this.dir, change, this.options.lock);
+    } catch (err) {
+      if (err instanceof LockTimeoutError) throw new SessionStoreError('lock_timeout', err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  private async assertExists(id: string): Promise<void> {
+    try {
+      await stat(this.logPath(id));
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${id} does not exist`);
+      throw err;
+    }
+  }
+
+  private async readAndParse(id: string): Promise<{ buf: Buffer; result: ReturnType<typeof parseLogBuffer> }> {
+    let buf: Buffer;
+    try {
+      buf = await readFile(this.logPath(id));
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${id} does not exist`);
+      throw err;
+    }
+    return { buf, result: parseLogBuffer(buf, { expectHeader: true }) };
+  }
+
+  /** Reads and validates a whole log; a corrupt one is quarantined and reported as a `corrupt` error. */
+  private async load(id: string): Promise<LoadedLog> {
+    assertId(id);
+    const first = await this.readAndParse(id);
+    if (first.result.ok) return { buf: first.buf, log: withHeader(first.result.log) };
+    const outcome = await this.locked(id, async (): Promise<LoadedLog | QuarantineReport> => {
+      const again = await this.readAndParse(id);
+      if (again.result.ok) return { buf: again.buf, log: withHeader(again.result.log) };
+      return this.moveToQuarantine(id, again.result.reason);
+    });
+    if ('buf' in outcome) return outcome;
+    await this.forget(id);
+    throw new SessionStoreError('corrupt', `Session ${id} cannot be trusted (${outcome.reason}); moved to ${outcome.to}`, {
+      quarantine: outcome,
+    });
+  }
+
+  private async moveToQuarantine(id: string, reason: string): Promise<QuarantineReport> {
+    const qdir = join(this.dir, QUARANTINE_DIR);
+    await ensureDir(qdir);
+    const from = this.logPath(id);
+    const to = join(qdir, `${id}${LOG_EXT}.${this.stamp()}`);
+    await rename(from, to);
+    return { id, from, to, reason };
+  }
+
+  /**
+   * Under the session lock: makes the file end at a line boundary before an
+   * append. Returns the prefix to write first ('\n' when the last record is
+   * whole but lacks its newline).
+   */
+  private async prepareTail(id: string): Promise<{ prefix: string; warnings: string[] }> {
+    let fh: FileHandle;
+    try {
+      fh = await open(this.logPath(id), 'r+');
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${id} does not exist`);
+      throw err;
+    }
+    try {
+      const { size } = await fh.stat();
+      if (size === 0) throw new SessionStoreError('corrupt', `Session ${id} is empty: its header is missing`);
+      const last = Buffer.alloc(1);
+      await fh.read(last, 0, 1, size - 1);
+      if (last[0] === NEWLINE) return { prefix: '', warnings: [] };
+      const tailStart = (await findLastNewline(fh, size)) + 1;
+      const tail = Buffer.alloc(size - tailStart);
+      await fh.read(tail, 0, tail.length, tailStart);
+      if (parseRecordLine(tail.toString('utf8')).ok) return { prefix: '\n', warnings: [] };
+      if (tailStart === 0) throw new SessionStoreError('corrupt', `Session ${id} has no complete header`);
+      const savedTo = join(this.dir, QUARANTINE_DIR, `${id}${LOG_EXT}.torn.${this.stamp()}`);
+      await ensureDir(join(this.dir, QUARANTINE_DIR));
+      await writeFile(savedTo, tail);
+      await fh.truncate(tailStart);
+      return {
+        prefix: '',
+        warnings: [`cut off an incomplete last line (${tail.length} bytes) left by an interrupted write; saved to ${savedTo}`],
+      };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async summarize(id: string, cached: CacheEntry | undefined): Promise<{ entry: CacheEntry; warnings: string[] }> {
+    const path = this.logPath(id);
+    let st;
+    try {
+      st = await stat(path);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${id} does not exist`);
+      throw err;
+    }
+    const sameFile = cached !== undefined && cached.ino === st.ino;
+    if (sameFile && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return { entry: cached, warnings: [] };
+    if (sameFile && st.size >= cached.validBytes) {
+      // Append-only: only the bytes after the last folded line are new.
+      const chunk = await readRange(path, cached.validBytes, st.size);
+      const r = parseLogBuffer(chunk, { expectHeader: false });
+      if (r.ok) {
+        const entry: CacheEntry = {
+          ino: st.ino,
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+          validBytes: cached.validBytes + r.log.validBytes,
+          state: foldRecords(cached.state, r.log.records),
+        };
+        return { entry, warnings: r.log.warnings };
+      }
+      // Otherwise fall through: the full read decides (and quarantines if need be).
+    }
+    const { buf, log } = await this.load(id);
+    const state = foldRecords({ ...startSummary(log.header), id }, log.records);
+    const entry: CacheEntry = { ino: st.ino, size: buf.length, mtimeMs: st.mtimeMs, validBytes: log.validBytes, state };
+    return { entry, warnings: log.warnings };
+  }
+
+  private async loadCache(): Promise<Map<string, CacheEntry>> {
+    this.cache ??= await readSummaryCache(this.dir);
+    return this.cache;
+  }
+
+  /** Drops what the folder knows about a session that is gone (deleted or quarantined). */
+  private async forget(id: string): Promise<void> {
+    this.cache?.delete(id);
+    const { titles } = await readTitles(this.dir);
+    if (titles[id] === undefined) return;
+    await this.lockedIndex((titles) => {
+      delete titles[id];
+    });
+  }
+
+  /** A file-name-safe timestamp. */
+  private stamp(): string {
+    return this.now().toISOString().replace(/[:.]/g, '-');
+  }
+}
+
+export function isValidSessionId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+function assertId(id: string): void {
+  if (!ID_PATTERN.test(id)) throw new SessionStoreError('invalid_id', `Not a valid session id: ${JSON.stringify(id)}`);
+}
+
+function withHeader(log: ParsedLog): ParsedLog & { header: SessionHeader } {
+  if (!log.header) throw new Error('parseLogBuffer returned no header with expectHeader'); // unreachable by its contract
+  return log as ParsedLog & { header: SessionHeader };
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return `${where}${issue?.message ?? 'invalid'}`;
+}
+
+async function findLastNewline(fh: FileHandle, size: number): Promise<number> {
+  let end = size;
+  while (end > 0) {
+    const len = Math.min(TAIL_READ_CHUNK_BYTES, end);
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, end - len);
+    const i = buf.lastIndexOf(NEWLINE);
+    if (i !== -1) return end - len + i;
+    end -= len;
+  }
+  return -1;
+}
+
+async function readRange(path: string, start: number, end: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(end - start);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
