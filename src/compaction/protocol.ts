@@ -1,0 +1,247 @@
+/**
+ * The JSON-RPC contract between the extension host (EngineClient, in
+ * `extension/engine/`) and the compaction server (`src/compaction/server/`).
+ * One file, owned by the engine: every request's method name, its params as a
+ * zod schema (validated by the server on arrival) and its result type, each
+ * with a comment saying which way it travels.
+ *
+ * Why no `RequestType` here: this file is part of the engine, which never
+ * imports `vscode-languageserver*` / `vscode-jsonrpc` (lint rule in
+ * eslint.config.mjs). The typed `RequestType` objects are built from these
+ * names and types in `server/requests.ts`, which imports only `vscode-jsonrpc`
+ * (the same copy `vscode-languageclient` uses), so the client and the tests
+ * share them without pulling the server library into the extension bundle.
+ *
+ * Conventions:
+ * - All requests travel client (extension host) → server. The server sends no
+ *   custom requests or notifications; it only logs through `window/logMessage`.
+ * - Params are objects (`ParameterStructures.byName`). Optional fields take
+ *   the engine's defaults (constants.ts); `*Input` types are what a caller
+ *   sends, the schema's output is what a handler sees.
+ * - The server keeps no session state: every request carries the session log
+ *   it is about. Token counts go back to the extension, which stores them.
+ * - Failures are `ResponseError`s with a code from `EngineErrorCodes` and a
+ *   `data` matching `EngineErrorData`; never an empty result.
+ * - Compaction outcomes that leave the session unchanged (`nothing_to_compact`,
+ *   `inflated`, `over_target`, …) are results, not errors: they carry a report
+ *   the caller shows (DESIGN.md: "a result value the caller applies").
+ */
+import { z } from 'zod';
+import { type Budget, LevelsSchema } from './budget';
+import {
+  CompactionRecordSchema,
+  CompactionSourceSchema,
+  MessageRecordSchema,
+  ModelInfoSchema,
+  PartSchema,
+  RevertRecordSchema,
+  SessionHeaderSchema,
+  type Tier,
+} from './records';
+import type { CompactResult, CompactStatus, TierCount } from './types';
+import type { UsageBreakdown } from './usage';
+
+/** Bumped when a request or result changes shape; the server reports it in `initialize`. */
+export const PROTOCOL_VERSION = 1;
+
+export const Methods = {
+  count: 'compaction/count',
+  usage: 'compaction/usage',
+  plan: 'compaction/plan',
+  compact: 'compaction/compact',
+} as const;
+export type Method = (typeof Methods)[keyof typeof Methods];
+
+// --- Shared pieces -------------------------------------------------------------
+
+/** A session log as the extension read it: header + records in file order. */
+export const SessionLogSchema = z.object({
+  header: SessionHeaderSchema,
+  records: z.array(z.discriminatedUnion('type', [MessageRecordSchema, CompactionRecordSchema, RevertRecordSchema])),
+});
+
+/** The encodings the server can count with (`estimate`: chars / 4, no tokenizer). */
+export const EncodingSchema = z.enum(['o200k_base', 'cl100k_base']);
+
+/**
+ * Which model the budget is for. Fields given here win over the session
+ * header's `model`; `maxInputTokens` must be known from one of them.
+ */
+const BudgetParams = {
+  log: SessionLogSchema,
+  model: ModelInfoSchema.partial().optional(),
+  /** Levels in percent of the effective window; missing ones take the defaults (budget.ts). */
+  levels: LevelsSchema.optional(),
+};
+
+/** Partial compaction: summarize only up to (exclusive) or from (inclusive) this message id. */
+export const PartialSchema = z.union([
+  z.object({ upto: z.string().min(1) }).strict(),
+  z.object({ from: z.string().min(1) }).strict(),
+]);
+
+/** The deterministic strategies the server runs (the LLM summary runs in the extension host). */
+export const StrategySchema = z.enum(['auto', 'mask', 'extractive', 'truncate']);
+
+const PlanFields = {
+  ...BudgetParams,
+  strategy: StrategySchema.default('auto'),
+  partial: PartialSchema.optional(),
+  /** Overrides the budget's target (tokens the context should fit in after compaction). */
+  targetTokens: z.number().int().positive().optional(),
+  keepTailTurns: z.number().int().min(0).optional(),
+  maskAfterTurns: z.number().int().min(0).optional(),
+};
+
+// --- compaction/count ------------------------------------------------------------
+// client → server. Token counts of texts and of messages (as parts), with the
+// encoding of `model` (modelFamilies.ts) unless `encoding` overrides it. A
+// message count includes the per-message framing (MESSAGE_OVERHEAD_TOKENS) and
+// part overheads, exactly what the engine stores in a `message` record.
+
+export const CountParamsSchema = z.object({
+  /** The model id (`gpt-4o`, `claude-sonnet-4`, …); picks the encoding. */
+  model: z.string().min(1),
+  /** The model's family as VS Code reports it; helps pick the encoding. */
+  family: z.string().optional(),
+  encoding: EncodingSchema.optional(),
+  texts: z.array(z.string()).default([]),
+  /** Each entry is one message's parts. */
+  messages: z.array(z.array(PartSchema)).default([]),
+});
+export type CountParams = z.output<typeof CountParamsSchema>;
+export type CountParamsInput = z.input<typeof CountParamsSchema>;
+
+export interface CountResult {
+  /** What counted: `o200k_base`, `cl100k_base`, or `estimate` when the tokenizer could not load. */
+  encoding: string;
+  estimated: boolean;
+  /** One count per `texts` entry, same order. */
+  texts: number[];
+  /** One count per `messages` entry, same order. */
+  messages: number[];
+}
+
+// --- compaction/usage ------------------------------------------------------------
+// client → server. The usage breakdown of a session's current context (the fold
+// over its log) against its model's budget. Nothing is re-tokenized but a
+// system prompt whose count was never stored.
+
+export const UsageParamsSchema = z.object(BudgetParams);
+export type UsageParams = z.output<typeof UsageParamsSchema>;
+export type UsageParamsInput = z.input<typeof UsageParamsSchema>;
+
+export interface UsageResult {
+  usage: UsageBreakdown;
+  budget: Budget;
+  /** Stored tokens of the context, before any calibration by reported usage. */
+  contextTokens: number;
+  /** Messages in the context (system prompt, summary and attachments included). */
+  contextMessages: number;
+}
+
+// --- compaction/plan -------------------------------------------------------------
+// client → server. What `compaction/compact` would do with the same params,
+// without producing a record: the tiers that would apply and the estimated
+// size after. Deterministic strategies only, so the estimate is what compact
+// gives for the same log.
+
+export const PlanParamsSchema = z.object(PlanFields);
+export type PlanParams = z.output<typeof PlanParamsSchema>;
+export type PlanParamsInput = z.input<typeof PlanParamsSchema>;
+
+export interface PlanResult {
+  /** `compacted` when compact would append a record; otherwise why not. */
+  status: CompactStatus;
+  wouldCompact: boolean;
+  tiers: TierCount[];
+  before: { tokens: number; messages: number; utilisation?: number };
+  /** Estimated: what compact would produce now. */
+  after: { tokens: number; messages: number; utilisation?: number };
+  tokensSaved: number;
+  targetTokens: number;
+  budget: Budget;
+  reason?: string;
+}
+
+// --- compaction/compact ----------------------------------------------------------
+// client → server. Runs the deterministic tiers and returns the engine's
+// CompactResult: on `compacted`, the record for the extension to append (the
+// server writes nothing) and the new context; always a report.
+
+export const CompactParamsSchema = z.object({
+  ...PlanFields,
+  source: CompactionSourceSchema,
+  instructions: z.string().optional(),
+  /** Id for the record; the server generates one when absent. */
+  id: z.string().min(1).optional(),
+});
+export type CompactParams = z.output<typeof CompactParamsSchema>;
+export type CompactParamsInput = z.input<typeof CompactParamsSchema>;
+
+export type CompactResponse = CompactResult;
+
+// --- initialize --------------------------------------------------------------------
+// client → server (LSP `initialize`). The server announces the protocol under
+// `capabilities.experimental.compaction`.
+
+export interface CompactionCapabilities {
+  protocolVersion: number;
+  methods: Method[];
+  encodings: Array<z.infer<typeof EncodingSchema>>;
+  tiers: Tier[];
+}
+
+// --- Errors --------------------------------------------------------------------------
+// server → client, as the `error` of a response.
+
+export const EngineErrorCodes = {
+  /** Params failed the schema; the message names each field (JSON-RPC's InvalidParams code). */
+  InvalidParams: -32602,
+  /** The engine could not produce a result; `data.status` names why. */
+  EngineError: -32001,
+  /** The client cancelled the request (LSP's RequestCancelled code). */
+  RequestCancelled: -32800,
+} as const;
+export type EngineErrorCode = (typeof EngineErrorCodes)[keyof typeof EngineErrorCodes];
+
+/**
+ * Named statuses of EngineError. `invalid_log`: the log contradicts itself (a
+ * message id twice, a compaction covering or a revert naming what is not in
+ * the log), so no record can safely be computed from it. `internal`: an
+ * unexpected exception, logged with its stack by the server.
+ */
+export const EngineErrorStatusSchema = z.enum(['invalid_log', 'internal']);
+export type EngineErrorStatus = z.infer<typeof EngineErrorStatusSchema>;
+
+export const InvalidParamsDataSchema = z.object({
+  kind: z.literal('InvalidParams'),
+  method: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+export const EngineErrorDataSchema = z.object({
+  kind: z.literal('EngineError'),
+  method: z.string(),
+  status: EngineErrorStatusSchema,
+});
+export const CancelledDataSchema = z.object({ kind: z.literal('RequestCancelled'), method: z.string() });
+export const ErrorDataSchema = z.discriminatedUnion('kind', [InvalidParamsDataSchema, EngineErrorDataSchema, CancelledDataSchema]);
+export type InvalidParamsData = z.infer<typeof InvalidParamsDataSchema>;
+export type EngineErrorData = z.infer<typeof EngineErrorDataSchema>;
+export type ErrorData = z.infer<typeof ErrorDataSchema>;
+
+/** `texts.1`, `log.records.3.parts.0.type`; `(params)` for the object itself. */
+export function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.length === 0 ? '(params)' : path.map((p) => String(p)).join('.');
+}
+
+/** The issues of a failed parse, as `InvalidParams` data and a one-line message naming each field. */
+export function describeIssues(method: string, error: z.ZodError): { message: string; data: InvalidParamsData } {
+  const issues = error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
+  const shown = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`);
+  if (issues.length > shown.length) shown.push(`and ${issues.length - shown.length} more`);
+  return {
+    message: `${method}: invalid params: ${shown.join('; ')}`,
+    data: { kind: 'InvalidParams', method, issues },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The engine behind the four requests, for params already validated against
+ * their schemas (protocol.ts). No RPC library here: `handlers.ts` turns the
+ * values and the failures below into JSON-RPC responses, so this adapter reads
+ * like the engine it wraps and is testable without a connection.
+ *
+ * Stateless across requests apart from the counter pool: each request carries
+ * its session log, nothing of it is kept.
+ */
+import { type Budget, budgetFor, DEFAULT_LEVELS, utilisation } from '../budget';
+import { contextOf, contextTokens } from '../context';
+import type { CompactParams, CountParams, CountResult, EngineErrorStatus, PlanParams, PlanResult, UsageParams, UsageResult } from '../protocol';
+import type { ModelInfo, SessionLog } from '../records';
+import type { Clock, CompactOptions, CompactResult, CompactionReport } from '../types';
+import { calibrationFromLog, usageOf } from '../usage';
+import type { CounterPool } from './counters';
+
+/** The engine could not produce a result; `status` names why (EngineError). */
+export class EngineFailure extends Error {
+  constructor(
+    readonly status: EngineErrorStatus,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineFailure';
+  }
+}
+
+/** Params that passed the schema but do not fit the log (InvalidParams, naming the field). */
+export class ParamsFailure extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ParamsFailure';
+  }
+}
+
+export type CompactFn = (log: SessionLog, options: CompactOptions) => CompactResult;
+
+export interface EngineServiceDeps {
+  counters: CounterPool;
+  clock: Clock;
+  /** The planner (`planner.ts` `compact`), injected so this file compiles and tests without it. */
+  compact: CompactFn;
+}
+
+type BudgetInput = Pick<UsageParams, 'log' | 'model' | 'levels'>;
+
+/** The session header's model, overridden field by field by the request's. */
+function modelOf(p: BudgetInput): Partial<ModelInfo> {
+  return { ...p.log.header.model, ...p.model };
+}
+
+/** Refuses a log that contradicts itself before a record is computed from it (EngineError `invalid_log`). */
+export function checkLog(log: SessionLog): void {
+  const messages = new Set<string>();
+  const compactions = new Set<string>();
+  for (const [i, r] of log.records.entries()) {
+    if (r.type === 'message') {
+      if (messages.has(r.id)) throw new EngineFailure('invalid_log', `record ${i}: message id "${r.id}" appears twice`);
+      messages.add(r.id);
+    } else if (r.type === 'compaction') {
+      const unknown = r.covered.find((id) => !messages.has(id));
+      if (unknown !== undefined) throw new EngineFailure('invalid_log', `record ${i}: compaction "${r.id}" covers "${unknown}", which is not an earlier message`);
+      compactions.add(r.id);
+    } else if (!compactions.has(r.compactionId)) {
+      throw new EngineFailure('invalid_log', `record ${i}: revert names compaction "${r.compactionId}", which is not an earlier compaction`);
+    }
+  }
+}
+
+export class EngineService {
+  constructor(private readonly deps: EngineServiceDeps) {}
+
+  count(p: CountParams): CountResult {
+    const counter = p.encoding ? this.deps.counters.forEncoding(p.encoding) : this.deps.counters.forModel({ id: p.model, family: p.family });
+    return {
+      encoding: counter.encoding,
+      estimated: counter.estimated,
+      texts: p.texts.map((t) => counter.countText(t)),
+      messages: p.messages.map((parts) => counter.countParts(parts)),
+    };
+  }
+
+  usage(p: UsageParams): UsageResult {
+    const model = modelOf(p);
+    const counter = this.deps.counters.forModel(model);
+    const budget = this.budgetOf(p);
+    const context = contextOf(p.log, counter);
+    const usage = usageOf(context, budget, {
+      calibration: calibrationFromLog(p.log, context),
+      estimated: counter.estimated || p.log.records.some((r) => r.type === 'message' && r.encoding === 'estimate'),
+    });
+    return { usage, budget, contextTokens: contextTokens(context), contextMessages: context.length };
+  }
+
+  plan(p: PlanParams): PlanResult {
+    checkLog(p.log);
+    const budget = this.budgetOf(p);
+    const options = this.optionsOf({ ...p, source: 'manual', id: 'plan', instructions: undefined }, budget);
+    const result = this.deps.compact(p.log, options);
+    const report = this.completeReport(result.report, budget, p);
+    return {
+      status: result.status,
+      wouldCompact: result.status === 'compacted',
+      tiers: report.tiers,
+      before: report.before,
+      after: report.after,
+      tokensSaved: report.tokensSaved,
+      targetTokens: options.targetTokens,
+      budget,
+      ...(report.reason !== undefined ? { reason: report.reason } : {}),
+    };
+  }
+
+  compact(p: CompactParams): CompactResult {
+    checkLog(p.log);
+    const budget = this.budgetOf(p);
+    const result = this.deps.compact(p.log, this.optionsOf(p, budget));
+    return { ...result, report: this.completeReport(result.report, budget, p) } as CompactResult;
+  }
+
+  /** The schema guarantees a window (params or header); levels default per budget.ts. */
+  private budgetOf(p: BudgetInput): Budget {
+    const model = modelOf(p);
+    if (model.maxInputTokens === undefined) {
+      throw new ParamsFailure('model.maxInputTokens', 'the model context window is unknown (neither params nor the session header give it)');
+    }
+    return budgetFor({ maxInputTokens: model.maxInputTokens, maxOutputTokens: model.maxOutputTokens }, p.levels ?? DEFAULT_LEVELS);
+  }
+
+  private optionsOf(p: CompactParams, budget: Budget): CompactOptions {
+    if (p.partial) {
+      const [key, id] = 'upto' in p.partial ? (['upto', p.partial.upto] as const) : (['from', p.partial.from] as const);
+      if (!p.log.records.some((r) => r.type === 'message' && r.id === id)) {
+        throw new ParamsFailure(`partial.${key}`, `no message with id "${id}" in the session log`);
+      }
+    }
+    const options: CompactOptions = {
+      source: p.source,
+      strategy: p.strategy,
+      targetTokens: p.targetTokens ?? budget.targetTokens,
+      counter: this.deps.counters.forModel(modelOf(p)),
+      clock: this.deps.clock,
+    };
+    if (p.partial) options.partial = p.partial;
+    if (p.keepTailTurns !== undefined) options.keepTailTurns = p.keepTailTurns;
+    if (p.maskAfterTurns !== undefined) options.maskAfterTurns = p.maskAfterTurns;
+    if (p.instructions !== undefined) options.instructions = p.instructions;
+    if (p.id !== undefined) options.id = p.id;
+    return options;
+  }
+
+  /** Fills what only the server knows: utilisation against the budget and the model id. */
+  private completeReport(report: CompactionReport, budget: Budget, p: BudgetInput): CompactionReport {
+    const model = report.model ?? modelOf(p).id;
+    return {
+      ...report,
+      before: { ...report.before, utilisation: report.before.utilisation ?? utilisation(report.before.tokens, budget) },
+      after: { ...report.after, utilisation: report.after.utilisation ?? utilisation(report.after.tokens, budget) },
+      ...(model !== undefined ? { model } : {}),
+    };
+  }
+}
