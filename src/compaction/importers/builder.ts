@@ -40,6 +40,8 @@ export class LogBuilder {
   readonly header: HeaderInput = {};
   private readonly records: Array<MessageRecord | CompactionRecord> = [];
   private readonly systemParts: string[] = [];
+  /** Ids of the messages that are real user requests, in order. */
+  readonly requestIds: string[] = [];
   private messageCount = 0;
   private requests = 0;
 
@@ -80,6 +82,7 @@ export class LogBuilder {
       turn: Math.max(0, this.requests - 1),
     };
     if (input.usage && Object.keys(input.usage).length > 0) record.usage = input.usage;
+    if (input.request) this.requestIds.push(id);
     this.records.push(record);
     return id;
   }

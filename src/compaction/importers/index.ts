@@ -39,6 +39,8 @@ export interface ImportOptions {
 export interface ImportResult {
   log: SessionLog;
   warnings: ImportWarning[];
+  /** Ids of the messages that are real user requests (each starts a turn), in order. */
+  requestIds: string[];
 }
 
 /**
@@ -81,5 +83,5 @@ export function importTranscript(text: string, opts: ImportOptions): ImportResul
     }
   }
   const log = builder.build(opts.fileName);
-  return { log, warnings: builder.warnings };
+  return { log, warnings: builder.warnings, requestIds: builder.requestIds };
 }
