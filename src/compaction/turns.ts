@@ -16,7 +16,7 @@ export interface TurnMessage {
  * results (a request, not the answer to a tool call). Anthropic-style user
  * messages that carry tool results never start a turn, even with text.
  */
-export function isUserTurnStart(m: TurnMessage): boolean {
+export function isUserTurnStart(m: Pick<TurnMessage, 'role' | 'parts'>): boolean {
   if (m.role !== 'user') return false;
   let hasOther = false;
   for (const p of m.parts) {

@@ -3,7 +3,7 @@
  * the CLI, the server and the extension. Effects are injected as the small
  * interfaces below; decisions are pure functions over these values.
  */
-import type { CompactionRecord, CompactionSource, Part, Tier } from './records';
+import type { Attachment, CompactionRecord, CompactionSource, Part, Tier } from './records';
 
 /** Counts tokens. Implementations cache by content; `encoding` names what counted. */
 export interface TokenCounter {
@@ -48,6 +48,16 @@ export interface CompactOptions {
   instructions?: string;
   /** Id for the compaction record (generated when absent). */
   id?: string;
+  /** Files re-attached after a summary (the restore tier; read by the caller). */
+  attachments?: Attachment[];
+  /** The effective window, to report utilisation before/after. */
+  effectiveWindow?: number;
+  /**
+   * When the result still exceeds `targetTokens`: false (default) returns it
+   * as `compacted` with `report.withinTarget: false`; true returns
+   * `over_target` and leaves the session unchanged.
+   */
+  requireTarget?: boolean;
 }
 
 export interface TierCount {
@@ -67,6 +77,10 @@ export interface CompactionReport {
   model?: string;
   /** Why the result is what it is, in one sentence (always set on failures). */
   reason?: string;
+  /** The target the planner aimed for. */
+  targetTokens?: number;
+  /** Whether the context after compaction fits the target. */
+  withinTarget?: boolean;
 }
 
 /**

@@ -1,0 +1,23 @@
+/** The engine's public API. Import from here, not from the files behind it. */
+export * from './records';
+export * from './types';
+export * from './constants';
+export { activeCompaction, activeCompactionAt, contextOf, contextTokens, messagesOf, revertedIds, summaryMessages, systemTokensOf } from './context';
+export { budgetFor, DEFAULT_LEVELS, LevelsSchema, levelOf, parseLevels, shouldCompact, utilisation } from './budget';
+export type { Budget, Level, Levels, ModelLimits, ParseLevelsResult, ShouldCompactDecision, ShouldCompactInput } from './budget';
+export { apportion, calibrationFromLog, categoriesOf, USED_CATEGORIES, usageOf } from './usage';
+export type { UsageBreakdown, UsageCategory, UsedCategory, UsageOptions } from './usage';
+export { findSplitPoint, splitCandidates } from './split';
+export type { SplitOptions } from './split';
+export { isUserTurnStart, safeCuts, turnStarts } from './turns';
+export { argsText, counterForModel, createEstimateCounter, createTokenCounter, estimateTokens, partCost } from './tokens/counter';
+export type { CachingTokenCounter, TokenCounterOptions } from './tokens/counter';
+export { applyCalibration, calibrate } from './tokens/calibration';
+export type { Calibration } from './tokens/calibration';
+export { DEFAULT_ENCODING, encodingForModel } from './tokens/modelFamilies';
+export type { TiktokenEncoding } from './tokens/modelFamilies';
+export { applyReplacements, maskToolResults } from './tiers/mask';
+export { extractiveSummary, parseSummary } from './tiers/extractive';
+export { truncateOldest, truncationMarker } from './tiers/truncate';
+export { compact } from './planner';
+export { buildReport, sessionTotals, totals, totalsBySession } from './report';

@@ -1,0 +1,189 @@
+/**
+ * compact(log, options): decides what a compaction does and returns a record
+ * to append (or a named status saying why not). Pure apart from the injected
+ * counter and clock; the caller appends the record.
+ *
+ * Strategy 'auto' applies the cheapest tiers that reach `targetTokens`:
+ * mask old tool results; if still over, summarize (extractive) everything
+ * before the split point; if still over, truncate the oldest rounds of the
+ * tail. 'mask' / 'extractive' / 'truncate' force one tier. `partial`
+ * summarizes only up to (exclusive) or from (inclusive) a message.
+ *
+ * Record invariants: `covered` is cumulative (the previous active
+ * compaction's covered plus the new ones); `replaced` carries the previous
+ * masks of messages still verbatim; a new summary merges the previous one
+ * (extractive.ts), it never nests it; without a new summary the previous
+ * summary and attachments are carried over unchanged.
+ *
+ * Statuses: see CompactStatus in types.ts and the README of this folder.
+ */
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, MIN_MESSAGES_TO_COMPACT, SUMMARY_MAX_TOKENS, SUMMARY_MIN_TOKENS, TAIL_MAX_FRACTION_OF_TARGET } from './constants';
+import { activeCompaction, contextOf, contextTokens, messagesOf } from './context';
+import { type CompactionRecord, CompactionRecordSchema, type MessageRecord, type SessionLog } from './records';
+import { buildReport } from './report';
+import { findSplitPoint } from './split';
+import { extractiveSummary } from './tiers/extractive';
+import { applyReplacements, maskToolResults, type Replacement } from './tiers/mask';
+import { truncateOldest } from './tiers/truncate';
+import { safeCuts } from './turns';
+import type { CompactOptions, CompactResult, CompactStatus, ContextMessage, TierCount } from './types';
+
+/** Room kept for the truncation marker when truncating. */
+const TRUNCATION_MARKER_RESERVE_TOKENS = 40;
+
+interface Plan {
+  covered: Set<string>;
+  replaced: Map<string, Replacement>;
+  summary: string;
+  attachments: NonNullable<CompactOptions['attachments']>;
+  tiers: TierCount[];
+}
+
+const countMessages = (context: readonly ContextMessage[]) => context.filter((m) => m.kind !== 'system').length;
+
+export function compact(log: SessionLog, options: CompactOptions): CompactResult {
+  const started = options.clock.now();
+  const { counter } = options;
+  const previous = activeCompaction(log);
+  const context = contextOf(log, counter);
+  const before = { tokens: contextTokens(context), messages: countMessages(context) };
+  const model = log.header.model?.id;
+  const report = (status: CompactStatus, after: { tokens: number; messages: number }, tiers: TierCount[], reason?: string) =>
+    buildReport({
+      status, source: options.source, strategy: options.strategy, tiers, before, after,
+      durationMs: options.clock.now() - started, model, reason,
+      effectiveWindow: options.effectiveWindow, targetTokens: options.targetTokens,
+    });
+  const fail = (status: Exclude<CompactStatus, 'compacted'>, reason: string): CompactResult => ({ status, report: report(status, before, [], reason) });
+
+  if (!(options.targetTokens > 0)) return fail('invalid_request', `targetTokens must be positive (got ${options.targetTokens})`);
+  const verbatim = context.filter((m) => m.kind === 'message');
+  if (verbatim.length < MIN_MESSAGES_TO_COMPACT) return fail('nothing_to_compact', `the session has ${verbatim.length} message(s) in its context; nothing to compact`);
+
+  const plan: Plan = {
+    covered: new Set(previous?.covered ?? []),
+    replaced: new Map((previous?.replaced ?? []).map((r) => [r.messageId, r])),
+    summary: previous?.summary ?? '',
+    attachments: previous?.attachments ?? [],
+    tiers: [],
+  };
+  const records = new Map(messagesOf(log).map((m) => [m.id, m]));
+  const fixed = contextTokens(context.filter((m) => m.kind === 'system'));
+  const attachmentTokens = (options.attachments ?? []).reduce((s, a) => s + a.tokens, 0);
+
+  /** Replaces `range` (verbatim context messages) and the previous summary by one new summary. */
+  const summarize = (range: readonly ContextMessage[], rest: readonly ContextMessage[]): string | undefined => {
+    const sources = range.map((m) => records.get(m.messageId ?? '')).filter((m): m is MessageRecord => m !== undefined);
+    const room = options.targetTokens - fixed - attachmentTokens - contextTokens(rest);
+    const budgetTokens = Math.min(SUMMARY_MAX_TOKENS, Math.max(SUMMARY_MIN_TOKENS, room));
+    const text = extractiveSummary({ messages: sources, previousSummary: previous?.summary, instructions: options.instructions }, { budgetTokens, counter });
+    if (!text) return 'the messages to summarize hold no text, tool calls or results';
+    for (const m of sources) {
+      plan.covered.add(m.id);
+      plan.replaced.delete(m.id);
+    }
+    plan.summary = text;
+    plan.attachments = options.attachments ?? [];
+    plan.tiers.push({ tier: 'summarize', count: sources.length });
+    if (plan.attachments.length > 0) plan.tiers.push({ tier: 'restore', count: plan.attachments.length });
+    return undefined;
+  };
+  const current = () => applyReplacements(verbatim, [...plan.replaced.values()]).filter((m) => !plan.covered.has(m.messageId ?? ''));
+  const summaryTokensOf = (text: string) => (text ? counter.countParts([{ type: 'text', text }]) : 0);
+  const estimate = () =>
+    fixed + summaryTokensOf(plan.summary) + plan.attachments.reduce((s, a) => s + a.tokens, 0) + contextTokens(current());
+
+  const mask = () => {
+    const r = maskToolResults(current(), { maskAfterTurns: options.maskAfterTurns ?? DEFAULT_MASK_AFTER_TURNS, counter });
+    for (const x of r.replaced) plan.replaced.set(x.messageId, x);
+    if (r.masked > 0) plan.tiers.push({ tier: 'mask', count: r.masked });
+  };
+  const truncate = () => {
+    const maxTokens = options.targetTokens - fixed - summaryTokensOf(plan.summary) - plan.attachments.reduce((s, a) => s + a.tokens, 0) - TRUNCATION_MARKER_RESERVE_TOKENS;
+    const r = truncateOldest(current(), { maxTokens: Math.max(0, maxTokens) });
+    if (r.dropped.length === 0) return;
+    for (const id of r.dropped) {
+      plan.covered.add(id);
+      plan.replaced.delete(id);
+    }
+    plan.summary = plan.summary ? `${plan.summary}\n\n${r.marker}` : r.marker;
+    plan.tiers.push({ tier: 'truncate', count: r.dropped.length });
+  };
+  const summarizeBeforeSplit = (): string | undefined => {
+    const msgs = current();
+    const tailTarget = Math.floor(options.targetTokens * TAIL_MAX_FRACTION_OF_TARGET);
+    const split = findSplitPoint(msgs, { keepTailTurns: options.keepTailTurns ?? DEFAULT_KEEP_TAIL_TURNS, targetTailTokens: tailTarget });
+    if (split === 0) return undefined;
+    return summarize(msgs.slice(0, split), msgs.slice(split));
+  };
+
+  let error: string | undefined;
+  if (options.partial) {
+    const msgs = current();
+    const id = 'upto' in options.partial ? options.partial.upto : options.partial.from;
+    let k = msgs.findIndex((m) => m.messageId === id);
+    if (k < 0) return fail('invalid_request', `message ${id} is not in the current context (unknown, or already compacted)`);
+    const safe = safeCuts(msgs);
+    // Snap to a cut that keeps tool calls with their results.
+    if ('upto' in options.partial) while (!safe[k]) k++;
+    else while (!safe[k]) k--;
+    const [range, rest] = 'upto' in options.partial ? [msgs.slice(0, k), msgs.slice(k)] : [msgs.slice(k), msgs.slice(0, k)];
+    if (range.length === 0) return fail('nothing_to_compact', 'no messages on the side to summarize');
+    error = summarize(range, rest);
+  } else if (options.strategy === 'mask') {
+    mask();
+  } else if (options.strategy === 'extractive') {
+    error = summarizeBeforeSplit();
+  } else if (options.strategy === 'truncate') {
+    truncate();
+  } else {
+    mask();
+    const masked = plan.tiers.length > 0;
+    if (!masked || estimate() > options.targetTokens) error = summarizeBeforeSplit();
+    if (estimate() > options.targetTokens) truncate();
+  }
+  if (error && plan.tiers.length === 0) return fail('empty_summary', error);
+  if (plan.tiers.length === 0) return fail('nothing_to_compact', `strategy ${options.strategy} found nothing to mask, summarize or drop`);
+
+  const record = buildRecord(log, options, plan, before, started);
+  const after = contextOf({ header: log.header, records: [...log.records, record] }, counter);
+  record.after = { tokens: contextTokens(after), messages: countMessages(after) };
+  record.durationMs = Math.max(0, options.clock.now() - started);
+  const checked = CompactionRecordSchema.safeParse(record);
+  if (!checked.success) return fail('invalid_request', `the compaction record is invalid: ${checked.error.issues[0]?.message ?? 'unknown'}`);
+  if (record.after.tokens >= before.tokens) {
+    return { status: 'inflated', report: report('inflated', record.after, plan.tiers, `the result has ${record.after.tokens} tokens, not fewer than the ${before.tokens} before`) };
+  }
+  const over = record.after.tokens > options.targetTokens;
+  const reason = over ? `still over target: ${record.after.tokens} > ${options.targetTokens} tokens (the kept tail is too large to shrink further)` : undefined;
+  if (over && options.requireTarget) return { status: 'over_target', report: report('over_target', record.after, plan.tiers, reason) };
+  return { status: 'compacted', record, context: after, report: report('compacted', record.after, plan.tiers, reason) };
+}
+
+function buildRecord(log: SessionLog, options: CompactOptions, plan: Plan, before: { tokens: number; messages: number }, started: number): CompactionRecord {
+  const order = messagesOf(log).map((m) => m.id);
+  const covered = order.filter((id) => plan.covered.has(id));
+  const replaced = order.map((id) => plan.replaced.get(id)).filter((r): r is Replacement => r !== undefined && !plan.covered.has(r.messageId));
+  const summaryTokens = plan.summary ? options.counter.countParts([{ type: 'text', text: plan.summary }]) : 0;
+  const record: CompactionRecord = {
+    type: 'compaction',
+    id: options.id ?? `compaction-${started.toString(36)}-${randomUUID().slice(0, 8)}`,
+    at: new Date(started).toISOString(),
+    source: options.source,
+    strategy: options.strategy,
+    tiers: plan.tiers,
+    covered,
+    replaced,
+    summary: plan.summary,
+    summaryTokens,
+    attachments: plan.attachments,
+    before,
+    after: before,
+    durationMs: 0,
+  };
+  if (log.header.model?.id) record.model = log.header.model.id;
+  if (options.instructions) record.instructions = options.instructions;
+  return record;
+}
+

@@ -1,0 +1,123 @@
+/**
+ * Tier 1, observation masking: old tool results become one-line stubs that
+ * name the tool, its (shortened) arguments and the tokens removed. The call
+ * and its result part stay (same callId), so pairs remain intact for the
+ * provider.
+ *
+ * Two rules:
+ * - Age: results in messages before the start of the last `maskAfterTurns`
+ *   user turns are masked (when bigger than MASK_MIN_RESULT_TOKENS).
+ * - Repeats: an earlier call identical to a later one (same tool, same
+ *   arguments) whose result is identical, or any repeated read-like call
+ *   (read/view/cat/open), points to the later result: the later one is current.
+ *   Repeats are collapsed anywhere, also in recent turns.
+ */
+import { MASK_ARGS_MAX_CHARS, MASK_MIN_RESULT_TOKENS } from '../constants';
+import type { Part, ToolCallPart } from '../records';
+import { argsText } from '../tokens/counter';
+import { toolCallsById, turnStarts } from '../turns';
+import type { ContextMessage, TokenCounter } from '../types';
+
+export interface Replacement {
+  messageId: string;
+  parts: Part[];
+  tokens: number;
+}
+
+export interface MaskOptions {
+  maskAfterTurns: number;
+  counter: TokenCounter;
+}
+
+export interface MaskResult {
+  replaced: Replacement[];
+  /** Tool results replaced by a stub. */
+  masked: number;
+  tokensRemoved: number;
+}
+
+const STUB_PREFIX = '[tool result ';
+const READ_LIKE = /read|view|cat|open|get_?file|fetch/i;
+
+export function isStub(text: string): boolean {
+  return text.startsWith(STUB_PREFIX);
+}
+
+export function shortArgs(call: ToolCallPart | undefined): string {
+  if (!call) return '';
+  const s = argsText(call.args);
+  return s.length <= MASK_ARGS_MAX_CHARS ? s : `${s.slice(0, MASK_ARGS_MAX_CHARS - 1)}…`;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function maskStub(name: string, call: ToolCallPart | undefined, removed: number): string {
+  return `[tool result masked: ${name} ${shortArgs(call)} — ${fmt(removed)} tokens removed]`;
+}
+
+export function repeatStub(name: string, call: ToolCallPart | undefined, laterCallId: string, removed: number): string {
+  return `[tool result superseded: ${name} ${shortArgs(call)} was called again later (call ${laterCallId}); see that result — ${fmt(removed)} tokens removed]`;
+}
+
+function callKey(call: ToolCallPart): string {
+  return `${call.name}\u0000${argsText(call.args)}`;
+}
+
+/** Masks tool results of `context` (kind 'message' only). Pure given the counter. */
+export function maskToolResults(context: readonly ContextMessage[], options: MaskOptions): MaskResult {
+  const calls = toolCallsById(context);
+  const starts = turnStarts(context);
+  const keep = Math.max(0, Math.floor(options.maskAfterTurns));
+  // Messages before this index are old enough to mask; with fewer turns, none are.
+  const ageCutoff = keep === 0 ? context.length : starts.length > keep ? (starts[starts.length - keep] ?? 0) : 0;
+
+  // The latest result for each identical call, to collapse earlier repeats.
+  const latest = new Map<string, { callId: string; text: string }>();
+  for (const m of context) {
+    for (const p of m.parts) {
+      if (p.type !== 'tool_result') continue;
+      const call = calls.get(p.callId);
+      if (call) latest.set(callKey(call), { callId: p.callId, text: p.text });
+    }
+  }
+
+  const replaced: Replacement[] = [];
+  let masked = 0;
+  let tokensRemoved = 0;
+  context.forEach((m, index) => {
+    if (m.kind !== 'message' || !m.messageId) return;
+    let changed = false;
+    let delta = 0;
+    const parts = m.parts.map((p): Part => {
+      if (p.type !== 'tool_result' || isStub(p.text)) return p;
+      const call = calls.get(p.callId);
+      const name = p.name ?? call?.name ?? 'tool';
+      const later = call ? latest.get(callKey(call)) : undefined;
+      const repeated =
+        later !== undefined && later.callId !== p.callId && (later.text === p.text || READ_LIKE.test(name));
+      if (!repeated && index >= ageCutoff) return p;
+      const old = options.counter.countText(p.text);
+      if (old < MASK_MIN_RESULT_TOKENS) return p;
+      const text = repeated && later ? repeatStub(name, call, later.callId, old) : maskStub(name, call, old);
+      const removed = old - options.counter.countText(text);
+      if (removed <= 0) return p;
+      changed = true;
+      delta += removed;
+      masked++;
+      return { ...p, text };
+    });
+    if (!changed) return;
+    tokensRemoved += delta;
+    replaced.push({ messageId: m.messageId, parts, tokens: Math.max(0, m.tokens - delta) });
+  });
+  return { replaced, masked, tokensRemoved };
+}
+
+/** The context with replacements applied (what the model would see). */
+export function applyReplacements(context: readonly ContextMessage[], replaced: readonly Replacement[]): ContextMessage[] {
+  const byId = new Map(replaced.map((r) => [r.messageId, r]));
+  return context.map((m) => {
+    const r = m.messageId ? byId.get(m.messageId) : undefined;
+    return r ? { ...m, parts: r.parts, tokens: r.tokens } : m;
+  });
+}
