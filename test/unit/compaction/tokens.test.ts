@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { brotliCompressSync } from 'node:zlib';
+import { applyCalibration, calibrate } from '../../../src/compaction/tokens/calibration';
+import { createEstimateCounter, createTokenCounter } from '../../../src/compaction/tokens/counter';
+import { encodingForModel } from '../../../src/compaction/tokens/modelFamilies';
+import { readTiktokenAsset } from '../../../src/compaction/tokens/tiktokenAssets';
+import { IMAGE_TOKENS, MESSAGE_OVERHEAD_TOKENS } from '../../../src/compaction/constants';
+
+test('o200k_base counts "hello world" as 2 tokens', () => {
+  const c = createTokenCounter();
+  assert.equal(c.encoding, 'o200k_base');
+  assert.equal(c.estimated, false);
+  assert.equal(c.countText('hello world'), 2);
+  assert.equal(c.countText(''), 0);
+});
+
+test('cl100k_base differs from o200k_base on the same text and is chosen for gpt-4', () => {
+  const text = 'Привет, мир! 你好世界 — tokenizers differ on non-English text.';
+  const o = createTokenCounter({ encoding: 'o200k_base' }).countText(text);
+  const cl = createTokenCounter({ encoding: 'cl100k_base' }).countText(text);
+  assert.notEqual(o, cl);
+  assert.ok(cl > o, `cl100k (${cl}) should need more tokens than o200k (${o}) here`);
+  assert.equal(encodingForModel('gpt-4'), 'cl100k_base');
+  assert.equal(encodingForModel('gpt-4-turbo'), 'cl100k_base');
+  assert.equal(encodingForModel('gpt-3.5-turbo'), 'cl100k_base');
+  assert.equal(encodingForModel('text-embedding-3-small'), 'cl100k_base');
+  assert.equal(encodingForModel('gpt-4o-mini'), 'o200k_base');
+  assert.equal(encodingForModel('gpt-4.1'), 'o200k_base');
+  assert.equal(encodingForModel({ id: 'copilot-x', family: 'gpt-4' }), 'cl100k_base');
+  assert.equal(encodingForModel('claude-sonnet-4'), 'o200k_base');
+});
+
+test('special-token text is counted as ordinary text, not rejected', () => {
+  assert.ok(createTokenCounter().countText('<|endoftext|>') > 1);
+});
+
+test('the counter caches by content: the same text is tokenized once', () => {
+  const c = createTokenCounter({ encoding: 'o200k_base' });
+  const long = 'x '.repeat(2_000);
+  const first = c.countText(long);
+  const misses = c.stats.misses;
+  assert.equal(c.countText(long), first);
+  assert.equal(c.stats.misses, misses, 'second count is a cache hit');
+  assert.ok(c.stats.hits >= 1);
+});
+
+test('the LRU cache is bounded', () => {
+  const c = createTokenCounter({ cacheMaxEntries: 3 });
+  for (const t of ['a', 'b', 'c', 'd', 'e']) c.countText(t);
+  assert.equal(c.stats.size, 3);
+});
+
+test('countParts: tool names and args, results, thinking, images and per-message overhead', () => {
+  const c = createTokenCounter();
+  assert.equal(c.countParts([]), MESSAGE_OVERHEAD_TOKENS);
+  assert.equal(c.countParts([{ type: 'image' }]), MESSAGE_OVERHEAD_TOKENS + IMAGE_TOKENS);
+  const small = c.countParts([{ type: 'tool_call', id: '1', name: 'read_file', args: { path: 'a' } }]);
+  const big = c.countParts([{ type: 'tool_call', id: '1', name: 'read_file', args: { path: 'a'.repeat(50) + ' b c d e f g' } }]);
+  assert.ok(big > small, 'arguments are counted');
+  const thinking = c.countParts([{ type: 'thinking', text: 'hello world' }]);
+  assert.equal(thinking, MESSAGE_OVERHEAD_TOKENS + 2);
+  const res = c.countParts([{ type: 'tool_result', callId: '1', text: 'hello world' }]);
+  assert.ok(res > MESSAGE_OVERHEAD_TOKENS + 2, 'tool result text plus framing');
+});
+
+test('the estimate counter is marked estimated, chars/4', () => {
+  const e = createEstimateCounter();
+  assert.equal(e.estimated, true);
+  assert.equal(e.encoding, 'estimate');
+  assert.equal(e.countText('12345678'), 2);
+  assert.equal(e.countText('123456789'), 3);
+});
+
+test('assets load from brotli files in the bundle folder when present', () => {
+  const require = createRequire(__filename);
+  const plain = readFileSync(require.resolve('tiktoken/encoders/cl100k_base.json'));
+  const dir = mkdtempSync(join(tmpdir(), 'tk-'));
+  writeFileSync(join(dir, 'cl100k_base.json.br'), brotliCompressSync(plain));
+  const fromBr = readTiktokenAsset('cl100k_base.json', { compressedDir: dir });
+  assert.ok(fromBr.equals(plain));
+  // Without a .br file it falls back to node_modules.
+  const fallback = readTiktokenAsset('tiktoken_bg.wasm', { compressedDir: dir });
+  assert.equal(fallback.subarray(0, 4).toString('hex'), '0061736d', 'wasm magic number');
+});
+
+test('calibrate: factor and correction from reported usage; out-of-range is unusable', () => {
+  const c = calibrate(1_000, 1_200);
+  assert.equal(c.usable, true);
+  assert.equal(c.factor, 1.2);
+  assert.equal(c.correctionTokens, 200);
+  assert.equal(applyCalibration(500, c), 600);
+  const bad = calibrate(1_000, 10_000);
+  assert.equal(bad.usable, false);
+  assert.equal(applyCalibration(500, bad), 500);
+  assert.equal(calibrate(0, 100).usable, false);
+});
