@@ -52,7 +52,7 @@ test('extractive summary keeps requests, files, commands, errors with what follo
     assert.match(text, new RegExp(`## ${section}`), section);
   }
   assert.match(text, /- Request 1: please fix the bug in src\/mod1\.ts and do not touch package\.json/);
-  assert.match(text, /src\/mod2\.ts — read/);
+  assert.match(text, /src\/mod2\.ts — mentioned, read/);
   assert.match(text, /npm test -- mod2 \(failed\)/);
   assert.match(text, /Error: expected 2 got 3 in parseThing → then: read_file \{"path":"src\/mod3\.ts"\}/);
   assert.match(text, /User constraint: .*do not touch package\.json/);
