@@ -198,8 +198,12 @@ export interface CompactionCapabilities {
 export const EngineErrorCodes = {
   /** Params failed the schema; the message names each field (JSON-RPC's InvalidParams code). */
   InvalidParams: -32602,
-  /** The engine could not produce a result; `data.status` names why. */
-  EngineError: -32001,
+  /**
+   * The engine could not produce a result; `data.status` names why. In the
+   * implementation-defined server range, clear of vscode-jsonrpc's own codes
+   * (-32099…-32096, -32002, -32001).
+   */
+  EngineError: -32050,
   /** The client cancelled the request (LSP's RequestCancelled code). */
   RequestCancelled: -32800,
 } as const;
