@@ -23,7 +23,7 @@
  *   append is never mistaken for corruption) and reported; other sessions load.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, link, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { appendFile, link, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import {
@@ -37,7 +37,8 @@ import {
   type SessionLog,
 } from '../../src/compaction/records';
 import { errorCode, LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
-import { parseLogBuffer, parseRecordLine, type ParsedLog } from './logParser';
+import { parseLogBuffer, type ParsedLog } from './logParser';
+import { prepareTailForAppend, readRange } from './logTail';
 import { renderSessionMarkdown } from './markdownExport';
 import { SessionStoreError, type QuarantineReport } from './sessionErrors';
 import {
@@ -57,11 +58,8 @@ export type { SessionSummary } from './sessionSummary';
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const LOG_EXT = '.jsonl';
 export const QUARANTINE_DIR = 'quarantine';
-/** Read size when looking backwards for the last newline of a log. */
-const TAIL_READ_CHUNK_BYTES = 64 * 1024;
 /** Titles are shown in a list: long enough for a sentence, short enough for one line. */
 const MAX_TITLE_CHARS = 200;
-const NEWLINE = 0x0a;
 
 export type NewSessionFields = Omit<SessionHeader, 'type' | 'v' | 'id' | 'createdAt'> & {
   id?: string;
@@ -218,7 +216,10 @@ export class SessionStore {
     });
     if (lines.length === 0) return { warnings: [] };
     return this.locked(id, async () => {
-      const { prefix, warnings } = await this.prepareTail(id);
+      const { prefix, warnings } = await prepareTailForAppend(this.logPath(id), id, {
+        quarantineDir: join(this.dir, QUARANTINE_DIR),
+        stamp: this.stamp(),
+      });
       await appendFile(this.logPath(id), prefix + lines.join(''));
       return { warnings };
     });
@@ -341,43 +342,6 @@ export class SessionStore {
     return { id, from, to, reason };
   }
 
-  /**
-   * Under the session lock: makes the file end at a line boundary before an
-   * append. Returns the prefix to write first ('\n' when the last record is
-   * whole but lacks its newline).
-   */
-  private async prepareTail(id: string): Promise<{ prefix: string; warnings: string[] }> {
-    let fh: FileHandle;
-    try {
-      fh = await open(this.logPath(id), 'r+');
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${id} does not exist`);
-      throw err;
-    }
-    try {
-      const { size } = await fh.stat();
-      if (size === 0) throw new SessionStoreError('corrupt', `Session ${id} is empty: its header is missing`);
-      const last = Buffer.alloc(1);
-      await fh.read(last, 0, 1, size - 1);
-      if (last[0] === NEWLINE) return { prefix: '', warnings: [] };
-      const tailStart = (await findLastNewline(fh, size)) + 1;
-      const tail = Buffer.alloc(size - tailStart);
-      await fh.read(tail, 0, tail.length, tailStart);
-      if (parseRecordLine(tail.toString('utf8')).ok) return { prefix: '\n', warnings: [] };
-      if (tailStart === 0) throw new SessionStoreError('corrupt', `Session ${id} has no complete header`);
-      const savedTo = join(this.dir, QUARANTINE_DIR, `${id}${LOG_EXT}.torn.${this.stamp()}`);
-      await ensureDir(join(this.dir, QUARANTINE_DIR));
-      await writeFile(savedTo, tail);
-      await fh.truncate(tailStart);
-      return {
-        prefix: '',
-        warnings: [`cut off an incomplete last line (${tail.length} bytes) left by an interrupted write; saved to ${savedTo}`],
-      };
-    } finally {
-      await fh.close();
-    }
-  }
-
   private async summarize(id: string, cached: CacheEntry | undefined): Promise<{ entry: CacheEntry; warnings: string[] }> {
     const path = this.logPath(id);
     let st;
@@ -449,28 +413,4 @@ function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   return `${where}${issue?.message ?? 'invalid'}`;
-}
-
-async function findLastNewline(fh: FileHandle, size: number): Promise<number> {
-  let end = size;
-  while (end > 0) {
-    const len = Math.min(TAIL_READ_CHUNK_BYTES, end);
-    const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, end - len);
-    const i = buf.lastIndexOf(NEWLINE);
-    if (i !== -1) return end - len + i;
-    end -= len;
-  }
-  return -1;
-}
-
-async function readRange(path: string, start: number, end: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(end - start);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
 }

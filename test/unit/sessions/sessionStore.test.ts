@@ -255,6 +255,19 @@ describe('SessionStore crash safety', () => {
       assert.equal((await store.open('good')).log.records.length, 1);
     }));
 
+  it('notices corruption appended after list() cached a log, and quarantines it', () =>
+    withTempDir(async (dir) => {
+      const store = new SessionStore(dir);
+      await store.create({ id: 's' });
+      await store.append('s', [userMessage('m1', 'a')]);
+      assert.equal((await store.list()).sessions.length, 1);
+      await appendFile(join(dir, 's.jsonl'), '{"type":"revert"}\n');
+      await store.append('s', [userMessage('m2', 'b')]);
+      const listing = await store.list();
+      assert.deepEqual(listing.sessions, []);
+      assert.equal(listing.quarantined[0]?.id, 's');
+    }));
+
   it('open() of a corrupt log reports the quarantine', () =>
     withTempDir(async (dir) => {
       const store = new SessionStore(dir);
