@@ -2,11 +2,14 @@
  * Tier 4, emergency truncation: drop the oldest rounds of the verbatim
  * messages until the context fits, and say so with a visible marker.
  *
+ * The marker lists the dropped user requests (shortened), so the task survives.
+ *
  * Invariants: cuts happen only where no tool call is separated from its
  * result (turns.ts safeCuts); the last user turn start is preferred as the
  * last possible cut, and the newest message always stays.
  */
-import { safeCuts, turnStarts } from '../turns';
+import { SUMMARY_EXCERPT_MAX_CHARS } from '../constants';
+import { isUserTurnStart, safeCuts, textOf, turnStarts } from '../turns';
 import type { ContextMessage } from '../types';
 
 export interface TruncateOptions {
@@ -46,10 +49,16 @@ export function truncateOldest(messages: readonly ContextMessage[], options: Tru
   if (cut === undefined) return none;
   const dropped = messages.slice(0, cut);
   const droppedTokens = prefix(messages, cut);
+  // The user's requests must survive even an emergency: list the dropped ones.
+  const requests = dropped.filter(isUserTurnStart).map((m) => {
+    const t = textOf(m).replace(/\s+/g, ' ').trim();
+    return `- ${t.length > SUMMARY_EXCERPT_MAX_CHARS ? `${t.slice(0, SUMMARY_EXCERPT_MAX_CHARS - 1)}…` : t}`;
+  });
+  const marker = truncationMarker(dropped.length, droppedTokens);
   return {
     dropped: dropped.map((m) => m.messageId).filter((id): id is string => id !== undefined),
     droppedTokens,
-    marker: truncationMarker(dropped.length, droppedTokens),
+    marker: requests.length > 0 ? `${marker}\nUser requests among them:\n${requests.join('\n')}` : marker,
   };
 }
 

@@ -41,8 +41,10 @@ test('auto adds an extractive summary when masking is not enough, keeping the ta
 test('auto truncates as a last resort when the tail alone is over target', () => {
   const log = codingSession(3, 8_000); // one turn ≈ 4,000 tokens
   const r = compacted(compact(log, opts({ targetTokens: 1_500, keepTailTurns: 1, maskAfterTurns: 1 })));
-  assert.ok(r.report.tiers.some((t) => t.tier === 'truncate') || r.report.withinTarget === false);
-  if (r.report.withinTarget === false) assert.match(r.report.reason ?? '', /still over target/);
+  assert.deepEqual(r.report.tiers.map((t) => t.tier), ['mask', 'summarize', 'truncate']);
+  assert.equal(r.report.withinTarget, true);
+  assert.match(r.record.summary, /earlier messages \([\d,]+ tokens\) were dropped to fit the context window/);
+  assert.match(r.record.summary, /User requests among them:\n- Request 3/, 'the dropped latest request survives in the marker');
 });
 
 test('requireTarget turns an over-target result into over_target without a record', () => {

@@ -88,6 +88,6 @@ test('truncate drops the oldest rounds at a turn start with a visible marker', (
   assert.deepEqual(r.dropped.slice(0, 2), ['u1', 'a1a']);
   assert.equal(r.dropped.length % 6, 0, 'whole turns are dropped');
   assert.ok(total - r.droppedTokens <= total / 2);
-  assert.match(r.marker, /^\[\d+ earlier messages \([\d,]+ tokens\) were dropped to fit the context window\]$/);
+  assert.match(r.marker, /^\[\d+ earlier messages \([\d,]+ tokens\) were dropped to fit the context window\]\nUser requests among them:\n- Request 1/);
   assert.deepEqual(truncateOldest(msgs, { maxTokens: total }).dropped, []);
 });
