@@ -1,0 +1,102 @@
+/**
+ * Writes the speed figures: bench/results.json (everything) and
+ * bench/RESULTS.md (the tables and whether each target is met). Formatting
+ * only; every number comes from the run.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BundleResult } from './bundle';
+import type { ColdStartResult } from './coldStart';
+import type { CompactionResult } from './compaction';
+import type { CountingResult } from './counting';
+import type { IncrementalResult } from './incremental';
+import type { MachineInfo } from './machine';
+import type { QualityRun } from './quality';
+
+export type Verdict = 'met' | 'not met' | 'not measured';
+
+export interface TargetCheck {
+  target: string;
+  figure: string;
+  verdict: Verdict;
+}
+
+export interface BenchResults {
+  machine: MachineInfo;
+  runs: number;
+  wallSeconds: number;
+  targets: TargetCheck[];
+  counting?: CountingResult;
+  coldStart?: ColdStartResult;
+  incremental?: IncrementalResult;
+  compaction?: CompactionResult;
+  bundle?: BundleResult;
+  quality?: QualityRun;
+  extensionHost: { activationMs: null; longestStallMs: null; status: string };
+  errors: Array<{ section: string; error: string }>;
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const table = (head: string[], rows: Array<Array<string | number>>) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+function sections(r: BenchResults): string[] {
+  const out: string[] = [];
+  const c = r.counting;
+  if (c) {
+    out.push(`## Token counting (o200k_base, ${c.texts} texts of the corpus, ${c.chars.toLocaleString('en-US')} chars, ${c.tokens.toLocaleString('en-US')} tokens; ${c.uniqueTexts} distinct texts)`,
+      table(['tokenizer', 'speed vs raw tiktoken (×, higher is faster)', 'median ms (this machine)', 'tokens/s (this machine)', 'how'],
+        c.rows.map((x) => [x.name, x.speedVsTiktoken, x.medianMs, x.tokensPerSecond.toLocaleString('en-US'), x.note])),
+      `All tokenizers gave the same total: **${c.countsAgree ? 'yes' : 'NO'}**.`,
+      `Warm cache (labelled, not throughput): the same engine counter counting the same texts again takes ${c.warmCache.medianMs} ms, ${c.warmCache.speedVsColdEngine}× faster than cold — ${c.warmCache.note}.`);
+  }
+  const s = r.coldStart;
+  if (s) {
+    out.push('## Tokenizer cold start (fresh process, load + first count)',
+      table(['process', 'wall vs node -e 0 (×)', 'wall ms (this machine)', 'load + first count ms, inside (this machine)'],
+        s.rows.map((x) => [x.name, x.wallVsNode, x.wallMs, x.firstCountMs || '—'])), s.note + '.');
+  }
+  const i = r.incremental;
+  if (i) {
+    out.push('## Incremental cost: append one message and update usage',
+      `Sessions: ${i.sessions.map((x) => `${x.tokens.toLocaleString('en-US')} tokens / ${x.messages} messages`).join('; ')}.`,
+      table(['path', 'ratio 1M / 10K (target ≤ 1.5)', ...i.sessions.map((x) => `ms/message at ${x.target / 1000}K`), 'appends per run'],
+        i.rows.map((x) => [x.path, `**${x.ratio1MTo10K}** (${x.meetsTarget ? 'met' : 'not met'})`, ...i.sessions.map((y) => x.perMessageMs[String(y.target)] ?? '—'), x.appendsPerRun])),
+      i.note + '.');
+  }
+  const k = r.compaction;
+  if (k) {
+    out.push('## Compaction (deterministic tiers and the planner)');
+    if (!k.available) out.push(`Not measured: ${k.reason}.`);
+    else {
+      out.push(`Sessions: ${k.sessions.map((x) => `${x.tokens.toLocaleString('en-US')} tokens / ${x.messages} messages (JSON.stringify ${x.stringifyMs} ms)`).join('; ')}. Warm counter: ${k.runs} runs; cold counter: ${k.coldRuns} runs (each cold run re-tokenizes what the tiers count).`,
+        table(['strategy', 'size', 'counter', 'status', 'tokens before → after', '× JSON.stringify(log)', 'median ms (this machine)', 'heap after call MB', 'retained MB'],
+          k.rows.map((x) => [x.strategy, `${x.size / 1000}K`, x.counter, x.status, `${x.tokensBefore.toLocaleString('en-US')} → ${x.tokensAfter.toLocaleString('en-US')}`, x.vsStringify, x.medianMs, x.heapAfterCallMB ?? '—', x.retainedHeapMB ?? '—'])));
+    }
+  }
+  const b = r.bundle;
+  if (b) {
+    out.push('## Bundle sizes (`node esbuild.mjs --production`)', `Build: ${b.build}${b.buildError ? ` — ${b.buildError}` : ''}.`,
+      table(['file', 'size'], b.files.map((f) => [f.file, kb(f.bytes)])),
+      b.vsix ? `.vsix: **${kb(b.vsix.bytes)}** (target < 2 MB: ${b.vsix.meetsTarget ? 'met' : 'not met'}) — ${b.vsix.source}.` : `.vsix: not packaged (${b.vsixError ?? 'unknown error'}).`);
+  }
+  out.push('## Extension host', table(['figure', 'value'], [['activation time', 'not measured yet'], ['longest extension-host stall (code-server)', 'not measured yet']]), r.extensionHost.status);
+  const q = r.quality;
+  if (q) out.push('## Quality', q.ran ? `bench/quality.ts ran (${q.wallSeconds} s): see bench/QUALITY.md and bench/quality.json.` : `bench/quality.ts did not complete (exit ${q.exitCode}): ${q.error ?? ''}`);
+  return out;
+}
+
+export function writeResults(repoRoot: string, r: BenchResults): void {
+  writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify(r, null, 2) + '\n');
+  const m = r.machine;
+  const md = [
+    '# Speed and memory results',
+    `Generated by \`npm run bench\` (bench/run.ts) on ${m.date.slice(0, 10)}, commit ${m.commit}; do not edit by hand. How to read it: bench/README.md, "Speed and memory".`,
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}; load average ${m.loadAverage1m} at start (shared machine). ${r.runs} runs per figure unless stated; medians; ratios are per-run ratios against a baseline in the same process. The whole run took ${r.wallSeconds} s.`,
+    '## Targets',
+    table(['target', 'figure', 'verdict'], r.targets.map((t) => [t.target, t.figure, `**${t.verdict}**`])),
+    ...sections(r),
+    ...(r.errors.length > 0 ? ['## Errors', ...r.errors.map((e) => `- ${e.section}: ${e.error}`)] : []),
+  ].join('\n\n');
+  writeFileSync(join(repoRoot, 'bench', 'RESULTS.md'), md + '\n');
+}
