@@ -29,6 +29,7 @@
 import { z } from 'zod';
 import { type Budget, LevelsSchema } from './budget';
 import {
+  AttachmentSchema,
   CompactionRecordSchema,
   CompactionSourceSchema,
   MessageRecordSchema,
@@ -91,6 +92,10 @@ const PlanFields = {
   targetTokens: z.number().int().positive().optional(),
   keepTailTurns: z.number().int().min(0).optional(),
   maskAfterTurns: z.number().int().min(0).optional(),
+  /** Files to re-attach after a summary (the restore tier), read and counted by the extension. */
+  attachments: z.array(AttachmentSchema).optional(),
+  /** True: a result still over the target is `over_target` (session unchanged) instead of `compacted` with `withinTarget: false`. */
+  requireTarget: z.boolean().optional(),
 };
 
 // --- compaction/count ------------------------------------------------------------
@@ -160,6 +165,8 @@ export interface PlanResult {
   after: { tokens: number; messages: number; utilisation?: number };
   tokensSaved: number;
   targetTokens: number;
+  /** Whether the estimated result fits the target. */
+  withinTarget: boolean;
   budget: Budget;
   reason?: string;
 }

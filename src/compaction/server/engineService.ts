@@ -7,7 +7,7 @@
  * Stateless across requests apart from the counter pool: each request carries
  * its session log, nothing of it is kept.
  */
-import { type Budget, budgetFor, DEFAULT_LEVELS, utilisation } from '../budget';
+import { type Budget, budgetFor, DEFAULT_LEVELS } from '../budget';
 import { contextOf, contextTokens } from '../context';
 import type { CompactParams, CountParams, CountResult, EngineErrorStatus, PlanParams, PlanResult, UsageParams, UsageResult } from '../protocol';
 import type { ModelInfo, SessionLog } from '../records';
@@ -101,7 +101,7 @@ export class EngineService {
     const budget = this.budgetOf(p);
     const options = this.optionsOf({ ...p, source: 'manual', id: 'plan', instructions: undefined }, budget);
     const result = this.deps.compact(p.log, options);
-    const report = this.completeReport(result.report, budget, p);
+    const report = this.completeReport(result.report, p);
     return {
       status: result.status,
       wouldCompact: result.status === 'compacted',
@@ -110,6 +110,7 @@ export class EngineService {
       after: report.after,
       tokensSaved: report.tokensSaved,
       targetTokens: options.targetTokens,
+      withinTarget: report.withinTarget ?? report.after.tokens <= options.targetTokens,
       budget,
       ...(report.reason !== undefined ? { reason: report.reason } : {}),
     };
@@ -119,7 +120,7 @@ export class EngineService {
     checkLog(p.log);
     const budget = this.budgetOf(p);
     const result = this.deps.compact(p.log, this.optionsOf(p, budget));
-    return { ...result, report: this.completeReport(result.report, budget, p) } as CompactResult;
+    return { ...result, report: this.completeReport(result.report, p) } as CompactResult;
   }
 
   /** The schema guarantees a window (params or header); levels default per budget.ts. */
@@ -144,7 +145,10 @@ export class EngineService {
       targetTokens: p.targetTokens ?? budget.targetTokens,
       counter: this.deps.counters.forModel(modelOf(p)),
       clock: this.deps.clock,
+      effectiveWindow: budget.effectiveWindow,
     };
+    if (p.attachments !== undefined) options.attachments = p.attachments;
+    if (p.requireTarget !== undefined) options.requireTarget = p.requireTarget;
     if (p.partial) options.partial = p.partial;
     if (p.keepTailTurns !== undefined) options.keepTailTurns = p.keepTailTurns;
     if (p.maskAfterTurns !== undefined) options.maskAfterTurns = p.maskAfterTurns;
@@ -153,14 +157,9 @@ export class EngineService {
     return options;
   }
 
-  /** Fills what only the server knows: utilisation against the budget and the model id. */
-  private completeReport(report: CompactionReport, budget: Budget, p: BudgetInput): CompactionReport {
-    const model = report.model ?? modelOf(p).id;
-    return {
-      ...report,
-      before: { ...report.before, utilisation: report.before.utilisation ?? utilisation(report.before.tokens, budget) },
-      after: { ...report.after, utilisation: report.after.utilisation ?? utilisation(report.after.tokens, budget) },
-      ...(model !== undefined ? { model } : {}),
-    };
+  /** The model id of the request wins over the session header's (the planner knows only the header). */
+  private completeReport(report: CompactionReport, p: BudgetInput): CompactionReport {
+    const model = p.model?.id ?? report.model;
+    return model !== undefined ? { ...report, model } : report;
   }
 }
