@@ -30,9 +30,15 @@ function defaultCompressedDir(): string {
   return join(__dirname, 'tiktoken');
 }
 
+/** A non-literal argument keeps esbuild from trying (and warning) to bundle these paths. */
+function resolveModule(id: string): string {
+  return require.resolve(id);
+}
+
 function uncompressedPath(name: AssetName): string {
-  if (name === 'tiktoken_bg.wasm') return join(dirname(require.resolve('tiktoken/lite')), 'tiktoken_bg.wasm');
-  return require.resolve(`tiktoken/encoders/${name}`);
+  const liteEntry = 'tiktoken/lite';
+  if (name === 'tiktoken_bg.wasm') return join(dirname(resolveModule(liteEntry)), 'tiktoken_bg.wasm');
+  return resolveModule(`tiktoken/encoders/${name}`);
 }
 
 /**
