@@ -13,10 +13,11 @@
  * are superseded: the caller records that, and the context must leave them out.
  */
 import { z } from 'zod';
+import { SESSION_ID_PATTERN } from './sessionId';
 
 /** What the participant puts in `ChatResult.metadata` (other keys may sit beside it). */
 export const SessionTurnMetadataSchema = z.object({
-  sessionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
+  sessionId: z.string().regex(SESSION_ID_PATTERN),
   turn: z.number().int().nonnegative(),
 });
 export type SessionTurnMetadata = z.infer<typeof SessionTurnMetadataSchema>;

@@ -41,6 +41,7 @@ import { parseLogBuffer, type ParsedLog } from './logParser';
 import { prepareTailForAppend, readRange } from './logTail';
 import { renderSessionMarkdown } from './markdownExport';
 import { SessionStoreError, type QuarantineReport } from './sessionErrors';
+import { isValidSessionId } from './sessionId';
 import {
   ensureDir,
   readSummaryCache,
@@ -53,9 +54,8 @@ import { foldRecords, startSummary, toSummary, type SessionSummary } from './ses
 
 export { SessionStoreError, type QuarantineReport } from './sessionErrors';
 export type { SessionSummary } from './sessionSummary';
+export { isValidSessionId } from './sessionId';
 
-/** Ids become file names and come back from chat metadata: letters, digits, `_`, `-` only. */
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const LOG_EXT = '.jsonl';
 export const QUARANTINE_DIR = 'quarantine';
 /** Titles are shown in a list: long enough for a sentence, short enough for one line. */
@@ -159,7 +159,7 @@ export class SessionStore {
     const present = new Set<string>();
     for (const name of names) {
       const id = name.endsWith(LOG_EXT) ? name.slice(0, -LOG_EXT.length) : '';
-      if (!ID_PATTERN.test(id)) continue;
+      if (!isValidSessionId(id)) continue;
       try {
         const before = cache.get(id);
         const { entry, warnings } = await this.summarize(id, before);
@@ -396,12 +396,8 @@ export class SessionStore {
   }
 }
 
-export function isValidSessionId(id: string): boolean {
-  return ID_PATTERN.test(id);
-}
-
 function assertId(id: string): void {
-  if (!ID_PATTERN.test(id)) throw new SessionStoreError('invalid_id', `Not a valid session id: ${JSON.stringify(id)}`);
+  if (!isValidSessionId(id)) throw new SessionStoreError('invalid_id', `Not a valid session id: ${JSON.stringify(id)}`);
 }
 
 function withHeader(log: ParsedLog): ParsedLog & { header: SessionHeader } {
