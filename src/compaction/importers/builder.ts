@@ -133,7 +133,8 @@ export class LogBuilder {
     if (this.header.model) header.model = this.header.model;
     if (systemPrompt !== undefined) {
       header.systemPrompt = systemPrompt;
-      header.systemTokens = this.counter.countText(systemPrompt);
+      // As a message: its text plus the per-message framing, like every other message count.
+      header.systemTokens = this.counter.countParts([{ type: 'text', text: systemPrompt }]);
     }
     return { header, records: this.records };
   }
