@@ -70,7 +70,8 @@ export function toMarkdown(results: readonly TranscriptResult[], meta: { encodin
     );
     for (const method of METHODS) {
       const m = r.methods[method];
-      const note = [m.cut ? 'cut' : '', m.status && m.status !== 'compacted' ? `${m.status}: ${m.reason ?? ''}` : ''].filter(Boolean).join('; ');
+      const status = m.status && m.status !== 'compacted' ? m.status : '';
+      const note = [m.cut ? 'cut' : '', status, m.reason ?? ''].filter(Boolean).join('; ').replace(/\|/g, '\\|');
       lines.push(
         `| ${LABEL[method]} | ${m.tokens.toLocaleString('en-US')} | ${yes(m.fits)} | ${yes(m.firstRequestKept)} | ${yes(m.lastRequestKept)} | ${pct(m.coverage)} | ${m.ratio.toFixed(1)}× | ${note} |`,
       );
