@@ -4,7 +4,8 @@
  * bench/QUALITY.md + bench/quality.json. See bench/README.md.
  *
  * Environment: BENCH_RUNS (runs per figure, default 7), BENCH_COLD_RUNS (cold
- * compaction runs, default 3), BENCH_SKIP (comma list of sections to skip:
+ * compaction runs, default 3), BENCH_COLD_START_RUNS (fresh processes per
+ * tokenizer, default 5; js-tiktoken takes seconds each), BENCH_SKIP (comma list of sections to skip:
  * bundle, coldStart, counting, incremental, compaction, quality),
  * BENCH_COUNT_CHARS (size of the counting sample, default 1,000,000),
  * COMPACTOR_CORPUS (the transcripts).
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     }
   };
   r.bundle = await section('bundle', () => benchBundle(root));
-  r.coldStart = await section('coldStart', () => benchColdStart(root, runs));
+  r.coldStart = await section('coldStart', () => benchColdStart(root, intEnv('BENCH_COLD_START_RUNS', 5)));
   const corpus = await section('corpus', () => loadCorpus(createTokenCounter()));
   if (corpus) {
     const texts = sampleTexts(corpusTexts(corpus), intEnv('BENCH_COUNT_CHARS', 1_000_000));

@@ -1,8 +1,11 @@
 /**
  * Sizes of what ships: the production bundles (`node esbuild.mjs --production`),
  * the brotli-compressed tokenizer assets, and the .vsix. The .vsix is packaged
- * by vsce into a temp folder (the same command as `npm run package`, without
- * touching `dist/context-compactor.vsix`); when vsce fails, an existing
+ * by vsce into a temp folder (the command of `npm run package`, without
+ * touching `dist/context-compactor.vsix`), with placeholder base URLs: the
+ * package.json repository is a placeholder and vsce refuses to rewrite the
+ * README's relative image links without one; the URLs change a few bytes of
+ * README text, not what ships. When vsce still fails, an existing
  * `dist/context-compactor.vsix` is reported instead, saying so.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,8 +13,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** The target from the design: the .vsix stays under 2 MB. */
-export const VSIX_MAX_BYTES = 2 * 1024 * 1024;
+/** The target: the .vsix stays under 2 MB, read strictly (decimal, 2,000,000 bytes); the report also gives MiB. */
+export const VSIX_MAX_BYTES = 2_000_000;
+
+/** vsce needs a base for the README's relative links; the package.json repository is a placeholder. */
+const BASE_URL = 'https://example.invalid/context-compactor/';
 
 export interface FileSize {
   file: string;
@@ -53,10 +59,10 @@ export function benchBundle(repoRoot: string): BundleResult {
   try {
     const out = join(dir, 'context-compactor.vsix');
     const vsce = require.resolve('@vscode/vsce/vsce');
-    const pack = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], { cwd: repoRoot, encoding: 'utf8', input: 'y\n' });
+    const pack = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--baseContentUrl', BASE_URL, '--baseImagesUrl', BASE_URL, '--out', out], { cwd: repoRoot, encoding: 'utf8', input: 'y\n' });
     if (pack.status === 0 && existsSync(out)) {
       const bytes = statSync(out).size;
-      result.vsix = { bytes, source: 'vsce package --no-dependencies (same as npm run package), packaged by this run', meetsTarget: bytes < VSIX_MAX_BYTES };
+      result.vsix = { bytes, source: 'packaged by this run: vsce package --no-dependencies (as npm run package) with placeholder --baseContentUrl/--baseImagesUrl', meetsTarget: bytes < VSIX_MAX_BYTES };
     } else {
       result.vsixError = tail(pack.stderr || pack.stdout);
       const existing = join(repoRoot, 'dist', 'context-compactor.vsix');

@@ -78,7 +78,7 @@ function sections(r: BenchResults): string[] {
   if (b) {
     out.push('## Bundle sizes (`node esbuild.mjs --production`)', `Build: ${b.build}${b.buildError ? ` — ${b.buildError}` : ''}.`,
       table(['file', 'size'], b.files.map((f) => [f.file, kb(f.bytes)])),
-      b.vsix ? `.vsix: **${kb(b.vsix.bytes)}** (target < 2 MB: ${b.vsix.meetsTarget ? 'met' : 'not met'}) — ${b.vsix.source}.` : `.vsix: not packaged (${b.vsixError ?? 'unknown error'}).`);
+      b.vsix ? `.vsix: **${b.vsix.bytes.toLocaleString('en-US')} bytes** (${kb(b.vsix.bytes)}; target < 2,000,000 bytes: ${b.vsix.meetsTarget ? 'met' : 'not met'}) — ${b.vsix.source}.` : `.vsix: not packaged (${b.vsixError ?? 'unknown error'}).`);
   }
   out.push('## Extension host', table(['figure', 'value'], [['activation time', 'not measured yet'], ['longest extension-host stall (code-server)', 'not measured yet']]), r.extensionHost.status);
   const q = r.quality;
