@@ -9,7 +9,7 @@ import { CompactionRecordSchema, type SessionLog } from '../../src/compaction/re
 import { CompactRequest, CountRequest, PlanRequest, UsageRequest } from '../../src/compaction/server/requests';
 import { USED_CATEGORIES } from '../../src/compaction/usage';
 import { type ServerHandle, startServer } from './serverProcess';
-import { codingSession, counter, SMALL_GPT4O } from './sessions';
+import { codingSession, counter } from './sessions';
 
 let server: ServerHandle;
 

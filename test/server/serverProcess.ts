@@ -47,7 +47,7 @@ export function startServer(mode: 'source' | 'bundle' = 'source'): ServerHandle 
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const logs: LogMessage[] = [];
-  connection.onNotification('window/logMessage', (p: LogMessage) => logs.push(p));
+  connection.onNotification('window/logMessage', (p: LogMessage) => void logs.push(p));
   // A dead child makes writes fail; the tests look at request rejections, not at these.
   connection.onError(() => undefined);
   connection.listen();
