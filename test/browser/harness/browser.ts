@@ -1,0 +1,162 @@
+// Drives the VS Code 1.139 workbench served by code-server in Debian's Chromium
+// through playwright-core. Selectors here were checked against code-server 4.139.1;
+// when VS Code changes its DOM, this is the one file to fix.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { REPO_ROOT, ensureBrowserLayer } from './codeServer';
+
+export const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Cold start of the workbench and extension host on a busy 2-core machine. */
+const WORKBENCH_TIMEOUT_MS = 60_000;
+const RESPONSE_TIMEOUT_MS = 60_000;
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: ensureBrowserLayer().chromium, args: CHROMIUM_ARGS });
+}
+
+/** Opens the workbench at `url` and waits until the window and its status bar are there. */
+export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+  await page.locator('.statusbar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+  // The explorer shows the folder once the remote file system is connected.
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+  return page;
+}
+
+/** Runs a command the way a person does: F1, type its title, Enter on the exact entry. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  // Wait for the exact title to be listed (typing is filtered asynchronously),
+  // then pick it rather than whatever is highlighted.
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: title }) });
+  const exact = row.filter({ hasText: new RegExp(`^${escapeRegExp(title)}(\\s|$)`) }).first();
+  await exact.waitFor({ timeout: 15_000 });
+  await exact.click();
+  // Done when the palette closed, or when the command opened a quick pick of its
+  // own (e.g. "Output: Show Output Channels..."): the `>` prefix is gone either way.
+  // (A string: this tsconfig has no DOM lib.)
+  await page.waitForFunction(`(() => {
+    const widget = document.querySelector('.quick-input-widget');
+    const box = widget && widget.querySelector('input');
+    return !widget || widget.style.display === 'none' || !box || !box.value.startsWith('>');
+  })()`);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The Chat view's input part (the one in the auxiliary bar / panel, not an editor). */
+export function chatInput(page: Page): Locator {
+  return page.locator('.interactive-input-part').first();
+}
+
+/**
+ * Opens the Chat view in Ask mode. Ask mode is where extension participants
+ * such as `@compactor` are offered; Agent mode (the 1.139 default) routes to tools.
+ */
+export async function openChat(page: Page): Promise<void> {
+  await runCommand(page, 'Chat: Open Chat (Ask)');
+  await chatInput(page).waitFor();
+  await chatInput(page).locator('.chat-mode-picker-item', { hasText: 'Ask' }).waitFor();
+}
+
+/** The label of the chat model picker ("Models" while no model is resolved). */
+export async function selectedModelLabel(page: Page): Promise<string> {
+  return (await chatInput(page).locator('.model-picker-item .chat-input-picker-label').first().innerText()).trim();
+}
+
+/**
+ * Makes sure `name` is the model of the chat. The fixture model is the only
+ * one without Copilot and is picked automatically once VS Code has resolved it;
+ * this waits for that, and picks it from the picker when another is selected.
+ */
+export async function selectChatModel(page: Page, name = 'Compactor Test Model'): Promise<void> {
+  const label = chatInput(page).locator('.model-picker-item .chat-input-picker-label').first();
+  try {
+    await label.filter({ hasText: name }).waitFor({ timeout: 30_000 });
+    return;
+  } catch {
+    // Not selected on its own: choose it in the picker.
+  }
+  await chatInput(page).locator('.model-picker-item .model-picker-name').first().click();
+  const row = page.locator('.context-view .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+  await label.filter({ hasText: name }).waitFor({ timeout: 10_000 });
+}
+
+/** Focuses the chat input and types `text` (no Enter). */
+export async function typeInChat(page: Page, text: string): Promise<void> {
+  // The editor's textarea sits under decorations; clicking the editor focuses it.
+  await chatInput(page).locator('.monaco-editor').first().click({ force: true });
+  await page.keyboard.type(text);
+}
+
+/** The suggestions the chat input shows for `@` (participant names, e.g. `@compactor`). */
+export async function participantSuggestions(page: Page): Promise<string[]> {
+  await typeInChat(page, '@');
+  const rows = page.locator('.suggest-widget .monaco-list-row');
+  await rows.first().waitFor({ timeout: 15_000 });
+  const names = (await rows.allInnerTexts()).map((t) => t.split('\n')[0]?.trim() ?? '');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Backspace');
+  return names;
+}
+
+/** The response item of the newest request in the Chat view. */
+export function lastResponse(page: Page): Locator {
+  return page.locator('.interactive-item-container.interactive-response').last();
+}
+
+/**
+ * Sends `text` (e.g. `@compactor hello`) from the chat input and waits until the
+ * response is complete. Returns the response's visible text.
+ */
+export async function sendChat(page: Page, text: string, options: { timeoutMs?: number } = {}): Promise<string> {
+  const before = await page.locator('.interactive-item-container.interactive-response').count();
+  await typeInChat(page, text);
+  await page.keyboard.press('Escape'); // close the participant/command suggestions
+  await page.keyboard.press('Enter');
+  const responses = page.locator('.interactive-item-container.interactive-response');
+  await responses.nth(before).waitFor({ timeout: options.timeoutMs ?? RESPONSE_TIMEOUT_MS });
+  return waitForResponse(page, options);
+}
+
+/** Waits until the newest response is complete (its footer shows the completion time). */
+export async function waitForResponse(page: Page, options: { timeoutMs?: number } = {}): Promise<string> {
+  const response = lastResponse(page);
+  await response.locator('.chat-footer-details .chat-response-completed-at').waitFor({ timeout: options.timeoutMs ?? RESPONSE_TIMEOUT_MS });
+  return (await response.locator('.value').first().innerText()).trim();
+}
+
+/** The whole status bar's text, items separated by newlines. */
+export async function statusBarText(page: Page): Promise<string> {
+  return (await page.locator('.statusbar').innerText()).trim();
+}
+
+/** Saves a full-window screenshot to test-results/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path });
+  return path;
+}
