@@ -7,7 +7,7 @@
  * artefact (build it first with buildBundle()).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -39,9 +39,10 @@ export interface InitializeResultLike {
   serverInfo?: { name: string; version?: string };
 }
 
-export function startServer(mode: 'source' | 'bundle' = 'source'): ServerHandle {
-  const args = mode === 'source' ? ['--import', 'tsx', SOURCE_ENTRY, '--stdio'] : [BUNDLE_ENTRY, '--stdio'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+/** `bundle` may name another copy of dist/server.js (e.g. one moved away from node_modules). */
+export function startServer(mode: 'source' | 'bundle' = 'source', bundle = BUNDLE_ENTRY): ServerHandle {
+  const args = mode === 'source' ? ['--import', 'tsx', SOURCE_ENTRY, '--stdio'] : [bundle, '--stdio'];
+  const child = spawn(process.execPath, args, { cwd: mode === 'source' ? ROOT : dirname(bundle), stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
@@ -50,6 +51,8 @@ export function startServer(mode: 'source' | 'bundle' = 'source'): ServerHandle 
   connection.onNotification('window/logMessage', (p: LogMessage) => void logs.push(p));
   // A dead child makes writes fail; the tests look at request rejections, not at these.
   connection.onError(() => undefined);
+  // As vscode-languageclient does: a closed connection is disposed, which rejects pending requests.
+  connection.onClose(() => connection.dispose());
   connection.listen();
   return {
     connection,
