@@ -32,6 +32,7 @@ import {
   LogRecordSchema,
   MessageRecordSchema,
   RevertRecordSchema,
+  RewindRecordSchema,
   SessionHeaderSchema,
   type SessionHeader,
   type SessionLog,
@@ -69,7 +70,8 @@ export type NewSessionFields = Omit<SessionHeader, 'type' | 'v' | 'id' | 'create
 export type AppendableRecord =
   | z.input<typeof MessageRecordSchema>
   | z.input<typeof CompactionRecordSchema>
-  | z.input<typeof RevertRecordSchema>;
+  | z.input<typeof RevertRecordSchema>
+  | z.input<typeof RewindRecordSchema>;
 
 export interface SessionStoreOptions {
   lock?: FileLockOptions;

@@ -36,9 +36,26 @@ export function activeCompactionAt(log: SessionLog): { record: CompactionRecord;
   return undefined;
 }
 
-/** Every message record of the log, in order. */
+/**
+ * Ids of messages superseded by a `rewind` record: those of turns >= its
+ * `fromTurn` appended before it (the user edited or retried that request).
+ */
+export function supersededIds(log: SessionLog): Set<string> {
+  const out = new Set<string>();
+  const seen: MessageRecord[] = [];
+  for (const r of log.records) {
+    if (r.type === 'message') seen.push(r);
+    else if (r.type === 'rewind') {
+      for (const m of seen) if (m.turn !== undefined && m.turn >= r.fromTurn) out.add(m.id);
+    }
+  }
+  return out;
+}
+
+/** Every message record of the log that is not superseded, in order. */
 export function messagesOf(log: SessionLog): MessageRecord[] {
-  return log.records.filter((r): r is MessageRecord => r.type === 'message');
+  const superseded = supersededIds(log);
+  return log.records.filter((r): r is MessageRecord => r.type === 'message' && !superseded.has(r.id));
 }
 
 export function contextTokens(context: readonly ContextMessage[]): number {
@@ -87,6 +104,7 @@ export function contextOf(log: SessionLog, counter?: TokenCounter): ContextMessa
     for (const m of messagesOf(log)) out.push(verbatim(m));
     return out;
   }
+  const superseded = supersededIds(log);
   const { record: c, index } = active;
   const covered = new Set(c.covered);
   const replaced = new Map((c.replaced ?? []).map((r) => [r.messageId, r]));
@@ -94,7 +112,7 @@ export function contextOf(log: SessionLog, counter?: TokenCounter): ContextMessa
   let placed = false;
   for (let i = 0; i < index; i++) {
     const m = log.records[i];
-    if (m?.type !== 'message') continue;
+    if (m?.type !== 'message' || superseded.has(m.id)) continue;
     if (covered.has(m.id)) {
       if (!placed) out.push(...inserted);
       placed = true;
@@ -107,7 +125,7 @@ export function contextOf(log: SessionLog, counter?: TokenCounter): ContextMessa
   if (!placed) out.push(...inserted);
   for (let i = index + 1; i < log.records.length; i++) {
     const m = log.records[i];
-    if (m?.type === 'message') out.push(verbatim(m));
+    if (m?.type === 'message' && !superseded.has(m.id)) out.push(verbatim(m));
   }
   return out;
 }

@@ -2,7 +2,7 @@
 export * from './records';
 export * from './types';
 export * from './constants';
-export { activeCompaction, activeCompactionAt, contextOf, contextTokens, messagesOf, revertedIds, summaryMessages, systemTokensOf } from './context';
+export { activeCompaction, activeCompactionAt, contextOf, contextTokens, messagesOf, revertedIds, summaryMessages, supersededIds, systemTokensOf } from './context';
 export { budgetFor, DEFAULT_LEVELS, LevelsSchema, levelOf, parseLevels, shouldCompact, utilisation } from './budget';
 export type { Budget, Level, Levels, ModelLimits, ParseLevelsResult, ShouldCompactDecision, ShouldCompactInput } from './budget';
 export { apportion, calibrationFromLog, categoriesOf, USED_CATEGORIES, usageOf } from './usage';

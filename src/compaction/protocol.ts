@@ -30,12 +30,10 @@ import { z } from 'zod';
 import { type Budget, LevelsSchema } from './budget';
 import {
   AttachmentSchema,
-  CompactionRecordSchema,
+  BodyRecordSchema,
   CompactionSourceSchema,
-  MessageRecordSchema,
   ModelInfoSchema,
   PartSchema,
-  RevertRecordSchema,
   SessionHeaderSchema,
   type Tier,
 } from './records';
@@ -58,7 +56,7 @@ export type Method = (typeof Methods)[keyof typeof Methods];
 /** A session log as the extension read it: header + records in file order. */
 export const SessionLogSchema = z.object({
   header: SessionHeaderSchema,
-  records: z.array(z.discriminatedUnion('type', [MessageRecordSchema, CompactionRecordSchema, RevertRecordSchema])),
+  records: z.array(BodyRecordSchema),
 });
 
 /** The encodings the server can count with (`estimate`: chars / 4, no tokenizer). */

@@ -4,7 +4,7 @@
  * extension host, the compaction server, the CLI and the importers).
  *
  * Invariants:
- * - Nothing is ever deleted. A compaction adds a `compaction` record that
+ * - Nothing is ever deleted (a `rewind` marks superseded turns, it removes nothing). A compaction adds a `compaction` record that
  *   describes the new context; a `revert` record cancels one.
  * - Every compaction record is self-contained: `covered` lists every message
  *   that is not in the context verbatim any more (cumulative over earlier
@@ -156,16 +156,40 @@ export const RevertRecordSchema = z.object({
 });
 export type RevertRecord = z.infer<typeof RevertRecordSchema>;
 
+/**
+ * The user edited or retried an earlier request in the Chat view: the messages
+ * of turns >= `fromTurn` appended before this record are superseded (kept in
+ * the log, left out of the context). The Chat view is the source of truth.
+ */
+export const RewindRecordSchema = z.object({
+  type: z.literal('rewind'),
+  id: z.string().min(1),
+  at: z.string(),
+  fromTurn: z.number().int().nonnegative(),
+  reason: z.string().optional(),
+});
+export type RewindRecord = z.infer<typeof RewindRecordSchema>;
+
+/** Every record after the header. */
+export const BodyRecordSchema = z.discriminatedUnion('type', [
+  MessageRecordSchema,
+  CompactionRecordSchema,
+  RevertRecordSchema,
+  RewindRecordSchema,
+]);
+export type BodyRecord = z.infer<typeof BodyRecordSchema>;
+
 export const LogRecordSchema = z.discriminatedUnion('type', [
   SessionHeaderSchema,
   MessageRecordSchema,
   CompactionRecordSchema,
   RevertRecordSchema,
+  RewindRecordSchema,
 ]);
 export type LogRecord = z.infer<typeof LogRecordSchema>;
 
 /** A session as read from its log: the header and the other records in order. */
 export interface SessionLog {
   header: SessionHeader;
-  records: Array<MessageRecord | CompactionRecord | RevertRecord>;
+  records: BodyRecord[];
 }

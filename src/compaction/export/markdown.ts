@@ -81,7 +81,8 @@ export function toMarkdown(log: SessionLog, options: MarkdownOptions = {}): stri
   for (const r of log.records) {
     if (r.type === 'message') out.push(renderMessage(r, options));
     else if (r.type === 'compaction') out.push(renderCompaction(r));
-    else out.push(`> **Reverted** compaction \`${r.compactionId}\`.`);
+    else if (r.type === 'revert') out.push(`> **Reverted** compaction \`${r.compactionId}\`.`);
+    else out.push(`> **Rewound** to turn ${r.fromTurn}: the later turns were edited or retried in the Chat view.`);
   }
   return out.join('\n\n') + '\n';
 }

@@ -65,7 +65,7 @@ export function checkLog(log: SessionLog): void {
       const unknown = r.covered.find((id) => !messages.has(id));
       if (unknown !== undefined) throw new EngineFailure('invalid_log', `record ${i}: compaction "${r.id}" covers "${unknown}", which is not an earlier message`);
       compactions.add(r.id);
-    } else if (!compactions.has(r.compactionId)) {
+    } else if (r.type === 'revert' && !compactions.has(r.compactionId)) {
       throw new EngineFailure('invalid_log', `record ${i}: revert names compaction "${r.compactionId}", which is not an earlier compaction`);
     }
   }
