@@ -4,13 +4,14 @@
 // transport), logs what would otherwise kill the process, registers the
 // handlers and listens.
 import { format } from 'node:util';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { version } from '../../../package.json';
 import { compact } from '../planner';
 import { type CompactionCapabilities, EncodingSchema, Methods, PROTOCOL_VERSION } from '../protocol';
 import { TierSchema } from '../records';
 import { createCounterPool } from './counters';
 import { EngineService } from './engineService';
+import { registerTranscriptFeatures } from './features/register';
 import { registerHandlers } from './handlers';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -41,11 +42,18 @@ connection.onInitialize(() => {
     tiers: [...TierSchema.options],
   };
   return {
-    capabilities: { experimental: { compaction } },
+    capabilities: {
+      // Transcript features for the session logs the client selects (features/).
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      inlayHintProvider: true,
+      documentSymbolProvider: true,
+      experimental: { compaction },
+    },
     serverInfo: { name: 'context-compactor-engine', version },
   };
 });
 connection.onInitialized(() => log.info(`compaction server ${version} ready (protocol ${PROTOCOL_VERSION}, pid ${process.pid})`));
 
 registerHandlers(connection, service, log);
+registerTranscriptFeatures(connection);
 connection.listen();
