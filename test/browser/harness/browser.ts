@@ -104,10 +104,16 @@ export async function selectChatModel(page: Page, name = 'Compactor Test Model')
   await label.filter({ hasText: name }).waitFor({ timeout: 10_000 });
 }
 
-/** Focuses the chat input and types `text` (no Enter). */
+/**
+ * Focuses the chat input, clears it and types `text` (no Enter). Clearing matters:
+ * after a request to a sticky participant the input already holds `@compactor `,
+ * and typing `@compactor x` after it would send the prompt `@compactor x`.
+ */
 export async function typeInChat(page: Page, text: string): Promise<void> {
   // The editor's textarea sits under decorations; clicking the editor focuses it.
   await chatInput(page).locator('.monaco-editor').first().click({ force: true });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Backspace');
   await page.keyboard.type(text);
 }
 
@@ -144,8 +150,26 @@ export async function sendChat(page: Page, text: string, options: { timeoutMs?: 
 /** Waits until the newest response is complete (its footer shows the completion time). */
 export async function waitForResponse(page: Page, options: { timeoutMs?: number } = {}): Promise<string> {
   const response = lastResponse(page);
-  await response.locator('.chat-footer-details .chat-response-completed-at').waitFor({ timeout: options.timeoutMs ?? RESPONSE_TIMEOUT_MS });
+  const timeout = options.timeoutMs ?? RESPONSE_TIMEOUT_MS;
+  await response.locator('.chat-footer-details .chat-response-completed-at').waitFor({ timeout });
+  // The input's Cancel button turns back into Send a moment later; a request sent
+  // before that would be queued behind the finished one.
+  await chatInput(page).locator('.chat-execute-toolbar .codicon-stop-circle').waitFor({ state: 'detached', timeout });
   return (await response.locator('.value').first().innerText()).trim();
+}
+
+/** Sends `text` without waiting for the response (for cancellation and progress tests). */
+export async function startChat(page: Page, text: string): Promise<void> {
+  await typeInChat(page, text);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Enter');
+  await chatInput(page).locator('.chat-execute-toolbar .codicon-stop-circle').waitFor({ timeout: RESPONSE_TIMEOUT_MS });
+}
+
+/** Clicks the input's Cancel button (shown while a request is in progress). */
+export async function cancelChat(page: Page): Promise<void> {
+  await chatInput(page).locator('.chat-execute-toolbar .codicon-stop-circle').click();
+  await chatInput(page).locator('.chat-execute-toolbar .codicon-stop-circle').waitFor({ state: 'detached', timeout: RESPONSE_TIMEOUT_MS });
 }
 
 /** The whole status bar's text, items separated by newlines. */
