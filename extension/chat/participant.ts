@@ -1,39 +1,57 @@
 import * as vscode from 'vscode';
 import type { CompactorContext } from '../compactorContext';
+import { toChatMetadata } from '../sessions/sessionMapping';
 import { describeModelError } from './modelErrors';
+import { ensureRoomForRequest } from './autoCompact';
+import { toModelMessages } from './modelMessages';
+import { PARTICIPANT_ID, sessionForRequest } from './sessionForRequest';
+import { runSlashCommand } from './slashCommands';
+import { MAX_TOOL_ROUNDS, runModelRound, runTools } from './toolLoop';
 
-export const PARTICIPANT_ID = 'compactor.chat';
+export { PARTICIPANT_ID };
 
 /**
- * The @compactor participant. This first version forwards the conversation the
- * Chat view shows to `request.model` and streams the reply; sessions, tools and
- * compaction plug in here.
+ * The @compactor participant: each chat belongs to a session (its id travels
+ * in `ChatResult.metadata`); every message is appended to the session log,
+ * the context sent to the model is the fold over that log, and the session is
+ * compacted before a request (or a tool round) would pass the auto-compact level.
  */
 export function registerChatParticipant(ctx: CompactorContext): vscode.Disposable {
   const handler: vscode.ChatRequestHandler = async (request, chatContext, stream, token) => {
-    const messages: vscode.LanguageModelChatMessage[] = [];
-    for (const turn of chatContext.history) {
-      if (turn instanceof vscode.ChatRequestTurn) {
-        messages.push(vscode.LanguageModelChatMessage.User(turn.prompt));
-      } else if (turn instanceof vscode.ChatResponseTurn) {
-        const text = turn.response
-          .map((p) => (p instanceof vscode.ChatResponseMarkdownPart ? p.value.value : ''))
-          .join('');
-        if (text) messages.push(vscode.LanguageModelChatMessage.Assistant(text));
-      }
-    }
-    messages.push(vscode.LanguageModelChatMessage.User(request.prompt));
+    const sessions = ctx.sessions;
+    let sessionId: string | undefined;
+    let turn = 0;
     try {
-      const response = await request.model.sendRequest(messages, {}, token);
-      for await (const chunk of response.text) {
-        if (token.isCancellationRequested) break;
-        stream.markdown(chunk);
+      const found = await sessionForRequest(sessions, request, chatContext.history);
+      sessionId = found.log.header.id;
+      turn = found.turn;
+      if (found.decision.kind === 'rewind') ctx.output.info(`session ${sessionId}: ${found.decision.reason}`);
+      if (request.command) {
+        await runSlashCommand(ctx, request, sessionId, stream, token);
+        return { metadata: toChatMetadata(sessionId, turn) };
       }
-      return {};
+      sessions.markBusy(sessionId, true);
+      await sessions.appendMessages(sessionId, [{ role: 'user', parts: [{ type: 'text', text: request.prompt }], turn }]);
+      for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
+        const room = await ensureRoomForRequest(ctx, sessionId, stream, token);
+        if (!room.ok) {
+          return { metadata: toChatMetadata(sessionId, turn), errorDetails: { message: room.message } };
+        }
+        const log = await sessions.load(sessionId);
+        const { parts, toolCalls } = await runModelRound(request.model, toModelMessages(sessions.context(log)), stream, token);
+        if (parts.length) await sessions.appendMessages(sessionId, [{ role: 'assistant', parts, turn }]);
+        if (toolCalls.length === 0 || token.isCancellationRequested) break;
+        const results = await runTools(toolCalls, request, token);
+        await sessions.appendMessages(sessionId, [{ role: 'tool', parts: results, turn }]);
+        if (round === MAX_TOOL_ROUNDS - 1) stream.markdown(`\n\n_Stopped after ${MAX_TOOL_ROUNDS} tool rounds; ask me to continue._`);
+      }
+      return { metadata: toChatMetadata(sessionId, turn) };
     } catch (err) {
-      const message = describeModelError(err);
+      const message = err instanceof vscode.LanguageModelError || !(err instanceof Error) ? describeModelError(err) : err.message;
       ctx.output.error(`chat request failed: ${message}`);
-      return { errorDetails: { message } };
+      return { errorDetails: { message }, ...(sessionId ? { metadata: toChatMetadata(sessionId, turn) } : {}) };
+    } finally {
+      if (sessionId) sessions.markBusy(sessionId, false);
     }
   };
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, handler);

@@ -80,16 +80,18 @@ export function categoriesOf(context: readonly ContextMessage[]): Record<UsedCat
  * context that request saw (everything before it) against what was reported.
  */
 export function calibrationFromLog(log: SessionLog, context: readonly ContextMessage[]): Calibration | undefined {
+  // One pass over the log (this runs in the extension host on every message).
   const since = activeCompactionAt(log)?.index ?? -1;
-  const fresh = new Set<string>();
+  const reportedById = new Map<string, number>();
   log.records.forEach((r, i) => {
-    if (i > since && r.type === 'message') fresh.add(r.id);
+    if (i > since && r.type === 'message' && r.role === 'assistant' && r.usage?.inputTokens !== undefined) {
+      reportedById.set(r.id, r.usage.inputTokens);
+    }
   });
+  if (reportedById.size === 0) return undefined;
   for (let i = context.length - 1; i >= 0; i--) {
     const m = context[i];
-    if (!m?.messageId || !fresh.has(m.messageId) || m.role !== 'assistant') continue;
-    const rec = log.records.find((r) => r.type === 'message' && r.id === m.messageId);
-    const reported = rec?.type === 'message' ? rec.usage?.inputTokens : undefined;
+    const reported = m?.messageId !== undefined && m.role === 'assistant' ? reportedById.get(m.messageId) : undefined;
     if (reported === undefined) continue;
     return calibrate(contextTokens(context.slice(0, i)), reported);
   }

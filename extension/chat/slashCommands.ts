@@ -1,0 +1,84 @@
+import * as vscode from 'vscode';
+import { activeCompaction, revertedIds } from '../../src/compaction/context';
+import type { CompactionRecord } from '../../src/compaction/records';
+import { USED_CATEGORIES } from '../../src/compaction/usage';
+import type { CompactorContext } from '../compactorContext';
+import { CATEGORY_LABELS } from '../ui/categories';
+import { formatTokens } from '../ui/format';
+import { compactionNotice } from './compactionNotice';
+
+/** `/compact [instructions]`, `/usage`, `/history`, `/revert`. */
+export async function runSlashCommand(
+  ctx: CompactorContext,
+  request: vscode.ChatRequest,
+  sessionId: string,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+): Promise<void> {
+  const sessions = ctx.sessions;
+  switch (request.command) {
+    case 'compact': {
+      stream.progress('Compacting conversation…');
+      const instructions = request.prompt.trim();
+      const result = await sessions.compact(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, token);
+      if (result.status === 'compacted') {
+        sessions.breaker(sessionId).recordManualCompaction();
+        stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'manual'));
+      } else {
+        stream.markdown(`Nothing was compacted: ${result.report.reason ?? result.status}. The session is unchanged.`);
+      }
+      return;
+    }
+    case 'usage': {
+      const log = await sessions.load(sessionId);
+      const usage = sessions.usage(log);
+      const rows = [...USED_CATEGORIES, 'reservedOutput', 'free'] as const;
+      const lines = [
+        `**Context: ${Math.round(usage.percentUsed)}% · ${formatTokens(usage.used)}/${formatTokens(usage.effectiveWindow)} tokens**${usage.estimated ? ' (estimated)' : usage.reported ? ' (provider-reported)' : ''}`,
+        '',
+        '| category | tokens |',
+        '| --- | ---: |',
+        ...rows.map((c) => `| ${CATEGORY_LABELS[c]} | ${usage.categories[c].toLocaleString('en-US')} |`),
+        '',
+        `Window ${usage.window.toLocaleString('en-US')} tokens; levels: warn ${ctx.config.settings.levels.warnPercent}%, auto-compact ${ctx.config.settings.levels.autoCompactPercent}%.`,
+      ];
+      stream.markdown(lines.join('\n'));
+      return;
+    }
+    case 'history': {
+      const log = await sessions.load(sessionId);
+      const reverted = revertedIds(log);
+      const compactions = log.records.filter((r): r is CompactionRecord => r.type === 'compaction');
+      if (compactions.length === 0) {
+        stream.markdown('This session has not been compacted yet.');
+        return;
+      }
+      const lines = ['| when | source | tiers | tokens | saved | |', '| --- | --- | --- | --- | ---: | --- |'];
+      for (const c of compactions) {
+        const saved = c.before.tokens > 0 ? Math.round(((c.before.tokens - c.after.tokens) / c.before.tokens) * 100) : 0;
+        const tiers = c.tiers.filter((t) => t.count > 0).map((t) => t.tier).join(', ');
+        lines.push(`| ${new Date(c.at).toLocaleString()} | ${c.source} | ${tiers} | ${formatTokens(c.before.tokens)} → ${formatTokens(c.after.tokens)} | ${saved}% | ${reverted.has(c.id) ? 'reverted' : ''} |`);
+      }
+      const totals = sessions.totals(log);
+      lines.push('', `Total: ${totals.compactions} compactions, ${formatTokens(totals.tokensSaved)} tokens saved.`);
+      stream.markdown(lines.join('\n'));
+      return;
+    }
+    case 'revert': {
+      const reverted = await sessions.revertLast(sessionId);
+      if (!reverted) {
+        stream.markdown('There is no compaction to revert in this session.');
+        return;
+      }
+      const log = await sessions.load(sessionId);
+      const usage = sessions.usage(log);
+      const now = activeCompaction(log);
+      stream.markdown(
+        `Reverted the ${reverted.source} compaction of ${new Date(reverted.at).toLocaleString()}: the context is back to ${formatTokens(usage.used)} tokens${now ? ' (an earlier compaction still applies)' : ' (the full transcript)'}.`,
+      );
+      return;
+    }
+    default:
+      stream.markdown(`Unknown command /${request.command ?? ''}. Try /compact, /usage, /history or /revert.`);
+  }
+}

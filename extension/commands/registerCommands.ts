@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { CompactorContext } from '../compactorContext';
+import type { Command } from './command';
+import { compactConversation } from './compactConversation';
+import { deleteSession, exportSession, renameSession } from './manageSessions';
+import { newSession } from './newSession';
+import { openSession } from './openSession';
+import { revertLastCompaction } from './revertLastCompaction';
+import { showCompaction } from './showCompaction';
+
+const COMMANDS: readonly Command[] = [
+  compactConversation,
+  revertLastCompaction,
+  newSession,
+  openSession,
+  renameSession,
+  deleteSession,
+  exportSession,
+  showCompaction,
+];
+
+/** Registers every command; a failure is shown to the user and logged, never swallowed. */
+export function registerCommands(ctx: CompactorContext): vscode.Disposable {
+  return vscode.Disposable.from(
+    ...COMMANDS.map((command) =>
+      vscode.commands.registerCommand(command.id, async (...args: unknown[]) => {
+        try {
+          return await command.execute(ctx, ...args);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          ctx.output.error(`${command.id} failed: ${message}`);
+          void vscode.window.showErrorMessage(`Context Compactor: ${message}`, 'Open Output').then((choice) => {
+            if (choice) ctx.output.show();
+          });
+          return undefined;
+        }
+      }),
+    ),
+  );
+}

@@ -1,0 +1,21 @@
+import * as vscode from 'vscode';
+import { formatTokens } from '../ui/format';
+import { activeSessionOrSay } from './activeSession';
+import type { Command } from './command';
+
+/** Undoes the newest compaction of the active session (the log keeps both). */
+export const revertLastCompaction: Command = {
+  id: 'compactor.revertLastCompaction',
+  async execute(ctx) {
+    const sessionId = activeSessionOrSay(ctx);
+    if (!sessionId) return undefined;
+    const reverted = await ctx.sessions.revertLast(sessionId);
+    if (!reverted) {
+      void vscode.window.showInformationMessage('The active session has no compaction to revert.');
+      return undefined;
+    }
+    const usage = ctx.sessions.usage(await ctx.sessions.load(sessionId));
+    void vscode.window.showInformationMessage(`Reverted the ${reverted.source} compaction; the context is back to ${formatTokens(usage.used)} tokens.`);
+    return reverted.id;
+  },
+};

@@ -1,0 +1,29 @@
+import * as vscode from 'vscode';
+import type { CompactionRecord } from '../../src/compaction/records';
+import { compactionLine } from '../ui/format';
+import type { Command } from './command';
+
+/** Opens a compaction's summary (and what it reports) as a read-only Markdown document. */
+export const showCompaction: Command = {
+  id: 'compactor.showCompaction',
+  async execute(ctx, sessionId?: unknown, compactionId?: unknown) {
+    if (typeof sessionId !== 'string' || typeof compactionId !== 'string') {
+      throw new Error('Show Compaction needs a session id and a compaction id.');
+    }
+    const log = await ctx.sessions.load(sessionId);
+    const c = log.records.find((r): r is CompactionRecord => r.type === 'compaction' && r.id === compactionId);
+    if (!c) throw new Error(`No compaction ${compactionId} in this session.`);
+    const report = { ...c, status: 'compacted' as const, tokensSaved: c.before.tokens - c.after.tokens };
+    const body = [
+      `# Compaction of ${new Date(c.at).toLocaleString()}`,
+      '',
+      `${compactionLine(report)} · source: ${c.source} · strategy: ${c.strategy} · ${Math.round(c.durationMs)} ms${c.model ? ` · model: ${c.model}` : ''}`,
+      c.instructions ? `\nInstructions: ${c.instructions}` : '',
+      c.attachments.length ? `\nFiles restored: ${c.attachments.map((a) => a.path).join(', ')}` : '',
+      '',
+      c.summary ? c.summary : '_This compaction only masked old tool results; it has no summary._',
+    ].join('\n');
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: body });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  },
+};

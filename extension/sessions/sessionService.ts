@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { budgetFor, type Budget } from '../../src/compaction/budget';
+import { contextOf, messagesOf } from '../../src/compaction/context';
+import type { CompactParamsInput, CompactResponse } from '../../src/compaction/protocol';
+import type { CompactionRecord, CompactionSource, MessageRecord, ModelInfo, Part, ProviderUsage, RevertRecord, RewindRecord, Role, SessionLog } from '../../src/compaction/records';
+import { sessionTotals } from '../../src/compaction/report';
+import { createEstimateCounter } from '../../src/compaction/tokens/counter';
+import type { ContextMessage, CompactionTotals } from '../../src/compaction/types';
+import { calibrationFromLog, usageOf, type UsageBreakdown } from '../../src/compaction/usage';
+import type { Configuration } from '../config/configuration';
+import type { EngineClient } from '../engine/engineClient';
+import { CircuitBreaker } from './autoCompaction';
+import { SessionStore, type AppendableRecord } from './sessionStore';
+
+/** Used when a model does not say how large its window is. */
+const FALLBACK_MAX_INPUT_TOKENS = 128_000;
+
+export interface NewMessage {
+  role: Role;
+  parts: Part[];
+  turn: number;
+  usage?: ProviderUsage;
+}
+
+export interface CompactRequest {
+  source: CompactionSource;
+  instructions?: string;
+  strategy?: 'auto' | 'mask' | 'extractive' | 'truncate';
+  partial?: { upto: string } | { from: string };
+  /** Overrides the target level (tokens). */
+  targetTokens?: number;
+}
+
+export interface SessionChange {
+  sessionId: string;
+  kind: 'message' | 'compaction' | 'revert' | 'created' | 'renamed' | 'deleted' | 'opened';
+}
+
+/**
+ * The extension host's view of sessions: keeps the open logs in memory (read
+ * once from the store, then kept in step with every append), counts new
+ * messages through the compaction server (or a labelled estimate while it is
+ * down), computes usage from stored counts (never re-tokenizing), and runs
+ * compactions. Fires `onDidChange` after every change is on disk.
+ */
+export class SessionService implements vscode.Disposable {
+  private readonly logs = new Map<string, SessionLog>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private activeId: string | undefined;
+  private readonly changeEmitter = new vscode.EventEmitter<SessionChange>();
+  readonly onDidChange = this.changeEmitter.event;
+  private readonly activeEmitter = new vscode.EventEmitter<string | undefined>();
+  readonly onDidChangeActive = this.activeEmitter.event;
+  private readonly estimate = createEstimateCounter();
+
+  constructor(
+    readonly store: SessionStore,
+    private readonly engine: EngineClient,
+    private readonly config: Configuration,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  private readonly busy = new Set<string>();
+
+  /** A request is in flight for the session (idle compaction leaves it alone). */
+  markBusy(id: string, busy: boolean): void {
+    if (busy) this.busy.add(id);
+    else this.busy.delete(id);
+  }
+
+  isBusy(id: string): boolean {
+    return this.busy.has(id);
+  }
+
+  get activeSessionId(): string | undefined {
+    return this.activeId;
+  }
+
+  setActive(id: string | undefined): void {
+    if (this.activeId === id) return;
+    this.activeId = id;
+    this.activeEmitter.fire(id);
+  }
+
+  /** The cached log of a session, reading it from disk the first time. */
+  async load(id: string): Promise<SessionLog> {
+    const cached = this.logs.get(id);
+    if (cached) return cached;
+    const { log, warnings } = await this.store.open(id);
+    for (const w of warnings) this.output.warn(`session ${id}: ${typeof w === 'string' ? w : JSON.stringify(w)}`);
+    this.logs.set(id, log);
+    return log;
+  }
+
+  peek(id: string): SessionLog | undefined {
+    return this.logs.get(id);
+  }
+
+  async create(model: ModelInfo | undefined, title?: string, systemPrompt?: string): Promise<SessionLog> {
+    let systemTokens: number | undefined;
+    if (systemPrompt) {
+      const { counts } = await this.countWith(model, [[{ type: 'text', text: systemPrompt }]]);
+      systemTokens = counts[0];
+    }
+    const log = await this.store.create({
+      ...(model ? { model } : {}),
+      ...(title ? { title } : {}),
+      ...(systemPrompt ? { systemPrompt, systemTokens } : {}),
+    });
+    this.logs.set(log.header.id, log);
+    this.changeEmitter.fire({ sessionId: log.header.id, kind: 'created' });
+    return log;
+  }
+
+  /** Keeps the session's model up to date in memory (the Chat view lets the user switch models). */
+  useModel(id: string, model: ModelInfo): void {
+    const log = this.logs.get(id);
+    if (log) log.header = { ...log.header, model };
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    await this.store.rename(id, title);
+    const log = this.logs.get(id);
+    if (log) log.header = { ...log.header, title };
+    this.changeEmitter.fire({ sessionId: id, kind: 'renamed' });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.store.delete(id);
+    this.logs.delete(id);
+    this.breakers.delete(id);
+    if (this.activeId === id) this.setActive(undefined);
+    this.changeEmitter.fire({ sessionId: id, kind: 'deleted' });
+  }
+
+  /** Counts the messages (once, now) and appends them. */
+  async appendMessages(id: string, messages: NewMessage[]): Promise<MessageRecord[]> {
+    const log = await this.load(id);
+    const { counts, encoding } = await this.count(log, messages.map((m) => m.parts));
+    const at = new Date().toISOString();
+    const records: MessageRecord[] = messages.map((m, i) => ({
+      type: 'message',
+      id: randomUUID(),
+      at,
+      role: m.role,
+      parts: m.parts,
+      tokens: counts[i] ?? 0,
+      encoding,
+      turn: m.turn,
+      ...(m.usage ? { usage: m.usage } : {}),
+    }));
+    await this.appendRecords(id, records);
+    this.changeEmitter.fire({ sessionId: id, kind: 'message' });
+    return records;
+  }
+
+  private async appendRecords(id: string, records: AppendableRecord[]): Promise<void> {
+    await this.store.append(id, records);
+    const log = await this.load(id);
+    log.records.push(...(records as SessionLog['records']));
+  }
+
+  /** Marks the turns from `fromTurn` on as superseded (edited or retried in the Chat view). */
+  async rewind(id: string, fromTurn: number, reason?: string): Promise<void> {
+    const record: RewindRecord = { type: 'rewind', id: randomUUID(), at: new Date().toISOString(), fromTurn, ...(reason ? { reason } : {}) };
+    await this.appendRecords(id, [record]);
+    this.changeEmitter.fire({ sessionId: id, kind: 'message' });
+  }
+
+  private count(log: SessionLog, messages: Part[][]): Promise<{ counts: number[]; encoding: string }> {
+    return this.countWith(log.header.model, messages);
+  }
+
+  /** Token counts from the server's tokenizer, or a labelled estimate while it is unavailable. */
+  async countWith(model: ModelInfo | undefined, messages: Part[][]): Promise<{ counts: number[]; encoding: string }> {
+    try {
+      const result = await this.engine.count({ model: model?.id ?? 'gpt-4o', ...(model?.family ? { family: model.family } : {}), messages });
+      return { counts: result.messages, encoding: result.encoding };
+    } catch (err) {
+      this.output.warn(`token counting fell back to an estimate: ${err instanceof Error ? err.message : String(err)}`);
+      return { counts: messages.map((parts) => this.estimate.countParts(parts)), encoding: this.estimate.encoding };
+    }
+  }
+
+  budget(log: SessionLog): Budget {
+    const model = log.header.model;
+    return budgetFor(
+      { maxInputTokens: model?.maxInputTokens ?? FALLBACK_MAX_INPUT_TOKENS, ...(model?.maxOutputTokens ? { maxOutputTokens: model.maxOutputTokens } : {}) },
+      this.config.settings.levels,
+    );
+  }
+
+  context(log: SessionLog): ContextMessage[] {
+    return contextOf(log);
+  }
+
+  usage(log: SessionLog): UsageBreakdown {
+    const context = contextOf(log);
+    const estimated = messagesOf(log).some((m) => m.encoding === 'estimate');
+    const calibration = calibrationFromLog(log, context);
+    return usageOf(context, this.budget(log), { estimated, ...(calibration ? { calibration } : {}) });
+  }
+
+  totals(log: SessionLog): CompactionTotals {
+    return sessionTotals(log);
+  }
+
+  breaker(id: string): CircuitBreaker {
+    let breaker = this.breakers.get(id);
+    if (!breaker) {
+      breaker = new CircuitBreaker({ maxConsecutiveFailures: this.config.settings.circuitBreakerFailures });
+      this.breakers.set(id, breaker);
+    }
+    return breaker;
+  }
+
+  /**
+   * Runs the deterministic tiers in the compaction server and appends the
+   * record when the result is `compacted`. Other outcomes leave the session
+   * unchanged and are returned for the caller to show.
+   */
+  async compact(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<CompactResponse> {
+    const log = await this.load(id);
+    const settings = this.config.settings;
+    const model = log.header.model;
+    const params: CompactParamsInput = {
+      log,
+      ...(model ? { model } : { model: { maxInputTokens: FALLBACK_MAX_INPUT_TOKENS } }),
+      levels: settings.levels,
+      strategy: request.strategy ?? 'auto',
+      source: request.source,
+      keepTailTurns: settings.keepTailTurns,
+      maskAfterTurns: settings.maskToolResultsAfterTurns,
+      ...(request.partial ? { partial: request.partial } : {}),
+      ...(request.instructions ? { instructions: request.instructions } : {}),
+      ...(request.targetTokens ? { targetTokens: request.targetTokens } : {}),
+    };
+    const result = await this.engine.compact(params, token);
+    if (token?.isCancellationRequested) {
+      return { status: 'aborted', report: { ...result.report, status: 'aborted', reason: 'Cancelled; the session is unchanged.' } };
+    }
+    if (result.status === 'compacted') {
+      await this.appendRecords(id, [result.record]);
+      this.changeEmitter.fire({ sessionId: id, kind: 'compaction' });
+    }
+    return result;
+  }
+
+  /** Reverts the newest non-reverted compaction; undefined when there is none. */
+  async revertLast(id: string): Promise<CompactionRecord | undefined> {
+    const log = await this.load(id);
+    const reverted = new Set(log.records.filter((r): r is RevertRecord => r.type === 'revert').map((r) => r.compactionId));
+    const last = [...log.records].reverse().find((r): r is CompactionRecord => r.type === 'compaction' && !reverted.has(r.id));
+    if (!last) return undefined;
+    const record: RevertRecord = { type: 'revert', id: randomUUID(), at: new Date().toISOString(), compactionId: last.id };
+    await this.appendRecords(id, [record]);
+    this.changeEmitter.fire({ sessionId: id, kind: 'revert' });
+    return last;
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+    this.activeEmitter.dispose();
+  }
+}

@@ -1,0 +1,19 @@
+import type { CompactionReport } from '../../src/compaction/types';
+
+/** 81234 → "81K", 1_250_000 → "1.3M", 950 → "950". */
+export function formatTokens(n: number): string {
+  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
+  if (n >= 10_000) return `${Math.round(n / 1000)}K`;
+  if (n >= 1000) return `${(n / 1000).toFixed(1).replace(/\.0$/, '')}K`;
+  return String(n);
+}
+
+export function savedPercent(report: Pick<CompactionReport, 'before' | 'tokensSaved'>): number {
+  return report.before.tokens > 0 ? Math.round((report.tokensSaved / report.before.tokens) * 100) : 0;
+}
+
+/** "Compacted: 81K → 22K tokens (saved 73%, mask ×4, summarize ×1)". */
+export function compactionLine(report: CompactionReport): string {
+  const tiers = report.tiers.filter((t) => t.count > 0).map((t) => `${t.tier} ×${t.count}`);
+  return `Compacted: ${formatTokens(report.before.tokens)} → ${formatTokens(report.after.tokens)} tokens (saved ${savedPercent(report)}%${tiers.length ? `, ${tiers.join(', ')}` : ''})`;
+}
