@@ -121,7 +121,8 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'files.autoSave': 'off',
 };
 
-const running = new Set<ChildProcess>();
+/** Live code-servers and their temp dirs, for the exit hook. */
+const running = new Map<ChildProcess, string>();
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -134,12 +135,17 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 // Last line of defence: a test process that exits (or is interrupted) without
 // calling stop() must not leave code-server and its extension host behind.
-process.on('exit', () => {
-  for (const child of running) killGroup(child, 'SIGKILL');
-});
+function killAll(): void {
+  for (const [child, rootDir] of running) {
+    killGroup(child, 'SIGKILL');
+    if (!process.env.COMPACTOR_KEEP_TMP) rmSync(rootDir, { recursive: true, force: true });
+  }
+  running.clear();
+}
+process.on('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    for (const child of running) killGroup(child, 'SIGKILL');
+    killAll();
     process.exit(130);
   });
 }
@@ -191,7 +197,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       ...options.env,
     },
   });
-  running.add(child);
+  running.set(child, rootDir);
   let out = '';
   const append = (b: Buffer) => {
     out += b.toString();
