@@ -43,21 +43,43 @@ export const CALIBRATION_MAX_FACTOR = 2;
 export const DEFAULT_KEEP_TAIL_TURNS = 2;
 /** Tool results older than this many user turns are masked (observation masking). */
 export const DEFAULT_MASK_AFTER_TURNS = 3;
-/** The recent tail may use at most this share of the target, so the summary has room. */
+/** The recent tail may use at most this share of the target, so the summary has room (turns mode: forced `extractive`). */
 export const TAIL_MAX_FRACTION_OF_TARGET = 0.6;
+/** Auto: the summary may claim up to this share of the room before the verbatim tail gets the rest (recent facts live in the tail). */
+export const SUMMARY_MAX_FRACTION_OF_ROOM = 0.35;
+/** Auto: the pinned requests (first and latest) may push the summary up to this share of the room, never more: the tail needs some. */
+export const SUMMARY_PINNED_MAX_FRACTION_OF_ROOM = 0.8;
+/** In fill mode a user-turn cut is preferred over a finer tool-round cut when its tail keeps this share of the room. */
+export const TURN_CUT_MIN_FILL_FRACTION = 0.85;
+/** Room kept for the summary's message framing, section headings and counting drift, so auto lands under the target. */
+export const SUMMARY_OVERHEAD_RESERVE_TOKENS = 32;
+/** Times the planner rebuilds a summary or truncation that came out over the target, with the overshoot removed. */
+export const FIT_MAX_ATTEMPTS = 4;
 /** A tool result this small is cheaper to keep than to replace by a stub. */
 export const MASK_MIN_RESULT_TOKENS = 40;
 /** Tool arguments in a stub are shortened to this many characters. */
 export const MASK_ARGS_MAX_CHARS = 100;
 /** Smallest useful extractive summary: the user requests and the files touched. */
 export const SUMMARY_MIN_TOKENS = 400;
-/** Largest extractive summary: beyond this a summary stops being a summary. */
-export const SUMMARY_MAX_TOKENS = 12_000;
-/** One user request in the summary is cut to this (head and tail kept) when it is huge (a pasted log). */
+/** Below this a summary cannot even quote a short request under its title: a tiny target is then reported as over. */
+export const SUMMARY_FLOOR_TOKENS = 64;
+/** Largest extractive summary: beyond this a summary stops being a summary (the verbatim tail gets the rest). */
+export const SUMMARY_MAX_TOKENS = 24_000;
+/** A request other than the first and the latest is cut to this (head and tail kept) when it is huge (a pasted log). */
 export const SUMMARY_USER_REQUEST_MAX_TOKENS = 800;
+/** Sizing a summary (auto): the first and latest request are at most this share of it, so the facts get the rest. */
+export const SUMMARY_REQUESTS_MAX_FRACTION = 0.75;
+/** The first request, when a later one exists, is cut to this share of the summary (so a pasted demonstration leaves the facts room)… */
+export const SUMMARY_FIRST_REQUEST_MAX_FRACTION = 0.15;
+/** …but a first request up to this size always stays whole: a normal task statement is short. */
+export const SUMMARY_FIRST_REQUEST_WHOLE_TOKENS = 256;
+/** The requests other than the first and the latest share at most this share of the summary (cut in the middle to fit). */
+export const SUMMARY_OTHER_REQUESTS_MAX_FRACTION = 0.4;
+/** A request cut to fit keeps at least this much (head and tail), or it is left out with a note. */
+export const SUMMARY_REQUEST_MIN_TOKENS = 40;
 /** One error, decision or current-work excerpt in the summary is cut to this many characters. */
 export const SUMMARY_EXCERPT_MAX_CHARS = 300;
-/** Identifiers listed under Key concepts. */
-export const SUMMARY_MAX_IDENTIFIERS = 40;
+/** Identifiers listed under Key concepts (most frequent first; the budget decides how many are shown). */
+export const SUMMARY_MAX_IDENTIFIERS = 300;
 /** Messages in a session below this count have nothing worth compacting. */
 export const MIN_MESSAGES_TO_COMPACT = 2;

@@ -9,6 +9,16 @@
  * tail. 'mask' / 'extractive' / 'truncate' force one tier. `partial`
  * summarizes only up to (exclusive) or from (inclusive) a message.
  *
+ * Auto uses the whole budget: the summary is sized first (what it needs, at
+ * most SUMMARY_MAX_FRACTION_OF_ROOM of the room, more only for the pinned
+ * first and latest requests), the verbatim tail takes the rest (split.ts fill
+ * mode, cutting between tool rounds when a turn is too big, as in
+ * single-request agent runs), and the summary is then given whatever the
+ * tail left. Summaries and truncations that come out over the target are
+ * rebuilt with the overshoot removed (FIT_MAX_ATTEMPTS), so auto lands under it.
+ * The session's first request is pinned: a summary quotes it, and truncation
+ * never drops it.
+ *
  * Record invariants: `covered` is cumulative (the previous active
  * compaction's covered plus the new ones); `replaced` carries the previous
  * masks of messages still verbatim; a new summary merges the previous one
@@ -18,15 +28,18 @@
  * Statuses: see CompactStatus in types.ts and the README of this folder.
  */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, MIN_MESSAGES_TO_COMPACT, SUMMARY_MAX_TOKENS, SUMMARY_MIN_TOKENS, TAIL_MAX_FRACTION_OF_TARGET } from './constants';
+import {
+  DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, FIT_MAX_ATTEMPTS, MIN_MESSAGES_TO_COMPACT, SUMMARY_MAX_FRACTION_OF_ROOM, SUMMARY_MAX_TOKENS,
+  SUMMARY_FLOOR_TOKENS, SUMMARY_MIN_TOKENS, SUMMARY_OVERHEAD_RESERVE_TOKENS, SUMMARY_PINNED_MAX_FRACTION_OF_ROOM, SUMMARY_REQUESTS_MAX_FRACTION, TAIL_MAX_FRACTION_OF_TARGET,
+} from './constants';
 import { activeCompaction, contextOf, contextTokens, messagesOf } from './context';
 import { type CompactionRecord, CompactionRecordSchema, type MessageRecord, type SessionLog } from './records';
 import { buildReport } from './report';
 import { findSplitPoint } from './split';
-import { extractiveSummary } from './tiers/extractive';
+import { extractiveSummary, pinnedRequestTokens } from './tiers/extractive';
 import { applyReplacements, maskToolResults, type Replacement } from './tiers/mask';
 import { truncateOldest } from './tiers/truncate';
-import { safeCuts } from './turns';
+import { isUserTurnStart, safeCuts } from './turns';
 import type { CompactOptions, CompactResult, CompactStatus, ContextMessage, TierCount } from './types';
 
 /** Room kept for the truncation marker when truncating. */
@@ -72,12 +85,30 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
   const fixed = contextTokens(context.filter((m) => m.kind === 'system'));
   const attachmentTokens = (options.attachments ?? []).reduce((s, a) => s + a.tokens, 0);
 
+  const sourcesOf = (range: readonly ContextMessage[]) =>
+    range.map((m) => records.get(m.messageId ?? '')).filter((m): m is MessageRecord => m !== undefined);
+  const summaryTokensOf = (text: string) => (text ? counter.countParts([{ type: 'text', text }]) : 0);
+  /** Tokens a new summary and the verbatim messages may share (attachments of the new summary and a reserve taken out). */
+  const room = () => options.targetTokens - fixed - attachmentTokens - SUMMARY_OVERHEAD_RESERVE_TOKENS;
+
   /** Replaces `range` (verbatim context messages) and the previous summary by one new summary. */
   const summarize = (range: readonly ContextMessage[], rest: readonly ContextMessage[]): string | undefined => {
-    const sources = range.map((m) => records.get(m.messageId ?? '')).filter((m): m is MessageRecord => m !== undefined);
-    const room = options.targetTokens - fixed - attachmentTokens - contextTokens(rest);
-    const budgetTokens = Math.min(SUMMARY_MAX_TOKENS, Math.max(SUMMARY_MIN_TOKENS, room));
-    const text = extractiveSummary({ messages: sources, previousSummary: previous?.summary, instructions: options.instructions }, { budgetTokens, counter });
+    const sources = sourcesOf(range);
+    const input = { messages: sources, previousSummary: previous?.summary, instructions: options.instructions };
+    const restTokens = contextTokens(rest);
+    // A summary smaller than SUMMARY_MIN_TOKENS only to fit a small room; when not even SUMMARY_FLOOR_TOKENS fit, the
+    // result is over the target anyway (the kept part alone is too big) and the summary keeps its minimum.
+    const avail = room() - restTokens;
+    const floor = avail >= SUMMARY_FLOOR_TOKENS ? Math.min(SUMMARY_MIN_TOKENS, avail) : SUMMARY_MIN_TOKENS;
+    let budgetTokens = Math.min(SUMMARY_MAX_TOKENS, Math.max(floor, avail));
+    let text = '';
+    // Counting drift (headings, framing): rebuild with the overshoot removed until it fits.
+    for (let attempt = 0; attempt < FIT_MAX_ATTEMPTS; attempt++) {
+      text = extractiveSummary(input, { budgetTokens, counter });
+      const over = fixed + attachmentTokens + summaryTokensOf(text) + restTokens - options.targetTokens;
+      if (!text || over <= 0 || budgetTokens <= floor) break;
+      budgetTokens = Math.max(floor, budgetTokens - over - SUMMARY_OVERHEAD_RESERVE_TOKENS);
+    }
     if (!text) return 'the messages to summarize hold no text, tool calls or results';
     for (const m of sources) {
       plan.covered.add(m.id);
@@ -90,7 +121,6 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     return undefined;
   };
   const current = () => applyReplacements(verbatim, [...plan.replaced.values()]).filter((m) => !plan.covered.has(m.messageId ?? ''));
-  const summaryTokensOf = (text: string) => (text ? counter.countParts([{ type: 'text', text }]) : 0);
   const estimate = () =>
     fixed + summaryTokensOf(plan.summary) + plan.attachments.reduce((s, a) => s + a.tokens, 0) + contextTokens(current());
 
@@ -99,9 +129,23 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     for (const x of r.replaced) plan.replaced.set(x.messageId, x);
     if (r.masked > 0) plan.tiers.push({ tier: 'mask', count: r.masked });
   };
+  // The session's first request, while it is still verbatim, is never dropped by truncation.
+  const firstRequest = messagesOf(log).find(isUserTurnStart)?.id;
   const truncate = () => {
-    const maxTokens = options.targetTokens - fixed - summaryTokensOf(plan.summary) - plan.attachments.reduce((s, a) => s + a.tokens, 0) - TRUNCATION_MARKER_RESERVE_TOKENS;
-    const r = truncateOldest(current(), { maxTokens: Math.max(0, maxTokens) });
+    const msgs = current();
+    const pinned = new Set(firstRequest && !plan.covered.has(firstRequest) ? [firstRequest] : []);
+    const others = fixed + summaryTokensOf(plan.summary) + plan.attachments.reduce((s, a) => s + a.tokens, 0);
+    let maxTokens = options.targetTokens - others - TRUNCATION_MARKER_RESERVE_TOKENS;
+    let r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, counter });
+    // The marker quotes the dropped requests: when it pushes the result over, drop more.
+    for (let attempt = 1; attempt < FIT_MAX_ATTEMPTS && r.dropped.length > 0; attempt++) {
+      const summary = plan.summary ? `${plan.summary}\n\n${r.marker}` : r.marker;
+      const dropped = new Set(r.dropped);
+      const over = options.targetTokens - (estimateWith(summary) + contextTokens(msgs.filter((m) => !dropped.has(m.messageId ?? ''))));
+      if (over >= 0) break;
+      maxTokens += over;
+      r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, counter });
+    }
     if (r.dropped.length === 0) return;
     for (const id of r.dropped) {
       plan.covered.add(id);
@@ -110,10 +154,30 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     plan.summary = plan.summary ? `${plan.summary}\n\n${r.marker}` : r.marker;
     plan.tiers.push({ tier: 'truncate', count: r.dropped.length });
   };
-  const summarizeBeforeSplit = (): string | undefined => {
+  const estimateWith = (summary: string) => fixed + summaryTokensOf(summary) + plan.attachments.reduce((s, a) => s + a.tokens, 0);
+  /** `fill` (auto): the tail takes what the summary does not need; otherwise keepTailTurns turns within TAIL_MAX_FRACTION_OF_TARGET. */
+  const summarizeBeforeSplit = (fill: boolean): string | undefined => {
     const msgs = current();
-    const tailTarget = Math.floor(options.targetTokens * TAIL_MAX_FRACTION_OF_TARGET);
-    const split = findSplitPoint(msgs, { keepTailTurns: options.keepTailTurns ?? DEFAULT_KEEP_TAIL_TURNS, targetTailTokens: tailTarget });
+    const keepTailTurns = options.keepTailTurns ?? DEFAULT_KEEP_TAIL_TURNS;
+    let split = 0;
+    if (fill) {
+      const input = { messages: sourcesOf(msgs), previousSummary: previous?.summary, instructions: options.instructions };
+      const r = room();
+      const pinned = pinnedRequestTokens(input, counter) / SUMMARY_REQUESTS_MAX_FRACTION;
+      const cap = Math.min(SUMMARY_MAX_TOKENS, Math.max(r * SUMMARY_MAX_FRACTION_OF_ROOM, Math.min(pinned, r * SUMMARY_PINNED_MAX_FRACTION_OF_ROOM)));
+      // What the summary needs: its natural size up to the cap (measured over everything, a slight overestimate).
+      const natural = summaryTokensOf(extractiveSummary(input, { budgetTokens: Math.floor(cap), counter }));
+      const need = Math.max(Math.min(SUMMARY_MIN_TOKENS, cap), natural);
+      const tailTokens = Math.max(0, r - need);
+      split = findSplitPoint(msgs, { keepTailTurns, targetTailTokens: tailTokens, fill: true, roundCuts: true });
+      // Even the last round leaves the summary no room (a tiny target): summarize everything, the requests stay quoted.
+      if (split > 0 && contextTokens(msgs.slice(split)) > tailTokens) return summarize(msgs, []);
+    }
+    // Everything fits already (a compaction asked for below the target): summarize all but the last turns, as asked.
+    if (!fill || split === 0) {
+      const tailTarget = Math.floor(options.targetTokens * TAIL_MAX_FRACTION_OF_TARGET);
+      split = findSplitPoint(msgs, { keepTailTurns, targetTailTokens: tailTarget, roundCuts: true });
+    }
     if (split === 0) return undefined;
     return summarize(msgs.slice(0, split), msgs.slice(split));
   };
@@ -134,13 +198,13 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
   } else if (options.strategy === 'mask') {
     mask();
   } else if (options.strategy === 'extractive') {
-    error = summarizeBeforeSplit();
+    error = summarizeBeforeSplit(false);
   } else if (options.strategy === 'truncate') {
     truncate();
   } else {
     mask();
     const masked = plan.tiers.length > 0;
-    if (!masked || estimate() > options.targetTokens) error = summarizeBeforeSplit();
+    if (!masked || estimate() > options.targetTokens) error = summarizeBeforeSplit(true);
     if (estimate() > options.targetTokens) truncate();
   }
   if (error && plan.tiers.length === 0) return fail('empty_summary', error);

@@ -36,6 +36,20 @@ export function turnStarts(messages: readonly TurnMessage[]): number[] {
 }
 
 /**
+ * Indexes where a new tool round starts inside a turn: an assistant message
+ * right after a message that is not the assistant's (a tool result, or the
+ * user's message carrying results). Cutting there keeps each round — the
+ * assistant's calls and their results — whole; callers still check safeCuts.
+ */
+export function roundStarts(messages: readonly TurnMessage[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < messages.length; i++) {
+    if (messages[i]?.role === 'assistant' && messages[i - 1]?.role !== 'assistant') out.push(i);
+  }
+  return out;
+}
+
+/**
  * For every index i in 0..n, whether cutting before message i separates no
  * tool call from its result (no call in [0, i) has a result in [i, n)).
  * Index 0 and n are always safe.

@@ -2,19 +2,28 @@
  * Tier 4, emergency truncation: drop the oldest rounds of the verbatim
  * messages until the context fits, and say so with a visible marker.
  *
- * The marker lists the dropped user requests (shortened), so the task survives.
+ * The marker quotes the dropped user requests (extractive.ts quoteRequest;
+ * a huge one cut in the middle), so the task survives.
  *
  * Invariants: cuts happen only where no tool call is separated from its
  * result (turns.ts safeCuts); the last user turn start is preferred as the
- * last possible cut, and the newest message always stays.
+ * last possible cut, and the newest message always stays. A pinned message
+ * (the session's first request) is never dropped: it stays verbatim before
+ * the marker. Only a message without tool calls or results can be pinned, so
+ * pairs stay intact.
  */
-import { SUMMARY_EXCERPT_MAX_CHARS } from '../constants';
+import { SUMMARY_EXCERPT_MAX_CHARS, SUMMARY_USER_REQUEST_MAX_TOKENS } from '../constants';
 import { isUserTurnStart, safeCuts, textOf, turnStarts } from '../turns';
-import type { ContextMessage } from '../types';
+import type { ContextMessage, TokenCounter } from '../types';
+import { quoteRequest, truncateMiddle } from './extractive';
 
 export interface TruncateOptions {
   /** Tokens the verbatim messages may use after truncation. */
   maxTokens: number;
+  /** Ids of messages never dropped (the session's first request). */
+  pinned?: ReadonlySet<string>;
+  /** Cuts a huge dropped request in the marker by tokens; without it, by characters. */
+  counter?: TokenCounter;
 }
 
 export interface TruncateResult {
@@ -44,16 +53,18 @@ export function truncateOldest(messages: readonly ContextMessage[], options: Tru
     anySafe.push(i);
     if (starts.has(i)) atTurns.push(i);
   }
-  const fits = (cut: number) => total - prefix(messages, cut) <= options.maxTokens;
+  const isPinned = (m: ContextMessage | undefined) =>
+    m?.messageId !== undefined && options.pinned?.has(m.messageId) === true && m.parts.every((p) => p.type !== 'tool_call' && p.type !== 'tool_result');
+  const droppable = (cut: number) => messages.slice(0, cut).filter((m) => !isPinned(m));
+  const droppedTokensAt = (cut: number) => droppable(cut).reduce((s, m) => s + m.tokens, 0);
+  const fits = (cut: number) => total - droppedTokensAt(cut) <= options.maxTokens;
   const cut = atTurns.find(fits) ?? anySafe.find(fits) ?? anySafe[anySafe.length - 1];
   if (cut === undefined) return none;
-  const dropped = messages.slice(0, cut);
-  const droppedTokens = prefix(messages, cut);
-  // The user's requests must survive even an emergency: list the dropped ones.
-  const requests = dropped.filter(isUserTurnStart).map((m) => {
-    const t = textOf(m).replace(/\s+/g, ' ').trim();
-    return `- ${t.length > SUMMARY_EXCERPT_MAX_CHARS ? `${t.slice(0, SUMMARY_EXCERPT_MAX_CHARS - 1)}…` : t}`;
-  });
+  const dropped = droppable(cut);
+  if (dropped.length === 0) return none;
+  const droppedTokens = droppedTokensAt(cut);
+  // The user's requests must survive even an emergency: quote the dropped ones.
+  const requests = dropped.filter(isUserTurnStart).map((m) => quoteRequest(shorten(textOf(m), options.counter)));
   const marker = truncationMarker(dropped.length, droppedTokens);
   return {
     dropped: dropped.map((m) => m.messageId).filter((id): id is string => id !== undefined),
@@ -62,8 +73,8 @@ export function truncateOldest(messages: readonly ContextMessage[], options: Tru
   };
 }
 
-function prefix(messages: readonly ContextMessage[], end: number): number {
-  let s = 0;
-  for (let i = 0; i < end; i++) s += messages[i]?.tokens ?? 0;
-  return s;
+function shorten(text: string, counter: TokenCounter | undefined): string {
+  if (counter) return truncateMiddle(text, SUMMARY_USER_REQUEST_MAX_TOKENS, counter);
+  const max = SUMMARY_EXCERPT_MAX_CHARS * 8;
+  return text.length > max ? `${text.slice(0, max / 2)}\n[…]\n${text.slice(-max / 2)}` : text;
 }

@@ -52,14 +52,10 @@ interface OutMessage {
 }
 
 /**
- * Keeping the first and last request is the engine's acceptance criterion. It
- * fails today on most of the corpus (bench/QUALITY.md: the planner can only
- * split at user turns, so a single-request agent run is truncated from the
- * front and loses its task; long requests are cut in the summary). Until the
- * engine is fixed these checks run as `todo`: reported, not failing the suite.
+ * Keeping the first and last request verbatim is the engine's acceptance
+ * criterion (bench/QUALITY.md): the summary quotes every request exactly, the
+ * first one pinned, and single-request agent runs are cut between tool rounds.
  */
-const REQUESTS_TODO = 'engine gap: compaction drops or cuts the user requests (see bench/QUALITY.md)';
-
 interface Compacted {
   out: { messages: OutMessage[]; report: { status: string; reason?: string; after: { tokens: number } } };
   target: number;
@@ -107,7 +103,7 @@ describe('compactor compact --json on the corpus', { concurrency: 2 }, () => {
       }
     });
 
-    it(`${file.name}: keeps the first and last user request verbatim`, { skip: !hasCorpusFile(file.name), todo: REQUESTS_TODO }, async () => {
+    it(`${file.name}: keeps the first and last user request verbatim`, { skip: !hasCorpusFile(file.name) }, async () => {
       const { out, first, last } = await compactCorpus(file.name);
       const all = out.messages.map((m) => [m.content, ...(m.tool_calls ?? []).map((c) => c.function.arguments)].join('\n')).join('\n');
       assert.ok(all.includes(first), `first request lost: ${first.slice(0, 60)}…`);

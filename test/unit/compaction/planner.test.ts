@@ -38,18 +38,21 @@ test('auto adds an extractive summary when masking is not enough, keeping the ta
   assert.equal(r.report.tokensSaved, r.report.before.tokens - r.report.after.tokens);
 });
 
-test('auto truncates as a last resort when the tail alone is over target', () => {
-  const log = codingSession(3, 8_000); // one turn ≈ 4,000 tokens
+test('auto cuts between tool rounds when the last turn alone is over target, quoting its request in the summary', () => {
+  const log = codingSession(3, 8_000); // one turn ≈ 4,000 tokens, over the whole target
   const r = compacted(compact(log, opts({ targetTokens: 1_500, keepTailTurns: 1, maskAfterTurns: 1 })));
-  assert.deepEqual(r.report.tiers.map((t) => t.tier), ['mask', 'summarize', 'truncate']);
+  assert.deepEqual(r.report.tiers.map((t) => t.tier), ['mask', 'summarize']);
   assert.equal(r.report.withinTarget, true);
-  assert.match(r.record.summary, /earlier messages \([\d,]+ tokens\) were dropped to fit the context window/);
-  assert.match(r.record.summary, /User requests among them:\n- Request 3/, 'the dropped latest request survives in the marker');
+  const tail = r.context.filter((m) => m.kind === 'message');
+  assert.ok(tail.length > 0 && tail[0]!.role === 'assistant', 'the tail starts at a tool round inside turn 3');
+  assert.ok(r.record.covered.includes('u3'));
+  assert.match(r.record.summary, /^- Request 3: please fix the bug in src\/mod3\.ts and do not touch package\.json$/m, 'the cut request is quoted whole');
 });
 
 test('requireTarget turns an over-target result into over_target without a record', () => {
   const log = session([user('u1', 'x'.repeat(40_000)), assistant('a1', 'y'.repeat(40_000)), user('u2', 'z'.repeat(40_000))]);
-  const r = compact(log, opts({ targetTokens: 500, requireTarget: true }));
+  // Not even the summary's title and the quoted request fit 40 tokens.
+  const r = compact(log, opts({ targetTokens: 40, requireTarget: true }));
   assert.equal(r.status, 'over_target');
   assert.ok(!('record' in r));
   assert.match(r.report.reason ?? '', /still over target/);
@@ -99,10 +102,11 @@ test('partial from: earlier messages verbatim, summary where the covered part be
 
 test('two compactions: covered is cumulative and the second summary updates the first', () => {
   let log = codingSession(4, 2_000);
-  const first = compacted(compact(log, opts({ strategy: 'extractive', keepTailTurns: 2, id: 'c1' })));
+  // A target whose tail share (60 %) holds whole turns (≈ 1,070 tokens each), so the cuts are at user turns.
+  const first = compacted(compact(log, opts({ strategy: 'extractive', keepTailTurns: 2, id: 'c1', targetTokens: 4_000 })));
   log = apply(log, first);
   for (let t = 5; t <= 7; t++) log.records.push(...codingSession(t, 2_000).records.slice((t - 1) * 6));
-  const second = compacted(compact(log, opts({ strategy: 'extractive', keepTailTurns: 1, id: 'c2' })));
+  const second = compacted(compact(log, opts({ strategy: 'extractive', keepTailTurns: 1, id: 'c2', targetTokens: 4_000 })));
   for (const id of first.record.covered) assert.ok(second.record.covered.includes(id), `${id} stays covered`);
   assert.ok(second.record.covered.includes('u6'));
   assert.equal(second.record.summary.split('# Summary of the earlier conversation').length, 2, 'not nested');
