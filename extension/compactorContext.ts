@@ -6,6 +6,7 @@ import { Configuration } from './config/configuration';
 import { createEngineClient, type EngineClient } from './engine/engineClient';
 import { SessionService } from './sessions/sessionService';
 import { SessionStore } from './sessions/sessionStore';
+import { Telemetry } from './telemetry/telemetry';
 import { registerTools } from './tools/registerTools';
 
 /**
@@ -18,6 +19,8 @@ export class CompactorContext {
   readonly config: Configuration;
   readonly engine: EngineClient;
   readonly sessions: SessionService;
+  /** Compaction events to PostHog, gated by VS Code's telemetry level (extension/telemetry/). */
+  readonly telemetry: Telemetry;
   private readonly extensionDisposables: vscode.Disposable[] = [];
   readonly clientDisposables: vscode.Disposable[] = [];
 
@@ -29,6 +32,7 @@ export class CompactorContext {
     const storage = extension.storageUri ?? extension.globalStorageUri;
     const store = new SessionStore(join(storage.fsPath, 'sessions'));
     this.sessions = new SessionService(store, this.engine, this.config, this.output);
+    this.telemetry = Telemetry.create(extension, this.sessions, this.output);
     this.extensionDisposables.push(
       this.output,
       this.config,
@@ -45,6 +49,8 @@ export class CompactorContext {
   }
 
   async dispose(): Promise<void> {
+    // First, while the output channel still exists: pending events go out within 2 s, errors are logged, never thrown.
+    await this.telemetry.shutdown().catch(() => undefined);
     for (const d of [...this.clientDisposables.splice(0), ...this.extensionDisposables.splice(0)].reverse()) {
       try {
         d.dispose();

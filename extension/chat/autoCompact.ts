@@ -33,16 +33,20 @@ export async function ensureRoomForRequest(
     stream.progress('Compacting conversation…');
     try {
       const result = await sessions.compact(sessionId, { source: 'auto' }, token);
+      ctx.telemetry.compactionResult(result);
       if (result.status === 'compacted') {
         breaker.recordSuccess();
         stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'auto'));
       } else {
         breaker.recordFailure(result.report.reason ?? result.status);
+        ctx.telemetry.breakerAfterFailure(sessionId, breaker.status(), result.status, result.report.model);
         stream.markdown(`\n\n> Automatic compaction did not shrink the context (${result.report.reason ?? result.status}).\n\n`);
       }
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
+      ctx.telemetry.compactionError('auto', err);
       breaker.recordFailure(reason);
+      ctx.telemetry.breakerAfterFailure(sessionId, breaker.status(), err);
       ctx.output.warn(`automatic compaction failed: ${reason}`);
       stream.markdown(`\n\n> Automatic compaction failed: ${reason}\n\n`);
     }

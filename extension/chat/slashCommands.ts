@@ -20,7 +20,13 @@ export async function runSlashCommand(
     case 'compact': {
       stream.progress('Compacting conversation…');
       const instructions = request.prompt.trim();
-      const result = await sessions.compact(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, token);
+      const result = await sessions
+        .compact(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, token)
+        .catch((err: unknown) => {
+          ctx.telemetry.compactionError('manual', err);
+          throw err;
+        });
+      ctx.telemetry.compactionResult(result);
       if (result.status === 'compacted') {
         sessions.breaker(sessionId).recordManualCompaction();
         stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'manual'));

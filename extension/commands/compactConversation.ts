@@ -23,8 +23,13 @@ export const compactConversation: Command = {
     }
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Compacting conversation…', cancellable: true },
-      (_progress, token) => ctx.sessions.compact(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, token),
+      (_progress, token) =>
+        ctx.sessions.compact(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, token).catch((err: unknown) => {
+          ctx.telemetry.compactionError('manual', err);
+          throw err;
+        }),
     );
+    ctx.telemetry.compactionResult(result);
     if (result.status !== 'compacted') {
       void vscode.window.showInformationMessage(`Nothing was compacted: ${result.report.reason ?? result.status}. The session is unchanged.`);
       return result.report;
