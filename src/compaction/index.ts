@@ -21,3 +21,4 @@ export { extractiveSummary, parseSummary } from './tiers/extractive';
 export { truncateOldest, truncationMarker } from './tiers/truncate';
 export { compact } from './planner';
 export { buildReport, sessionTotals, totals, totalsBySession } from './report';
+export * from './llm';

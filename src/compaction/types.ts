@@ -81,6 +81,32 @@ export interface CompactionReport {
   targetTokens?: number;
   /** Whether the context after compaction fits the target. */
   withinTarget?: boolean;
+  /** LLM summaries (strategy `llm`): what the summary model did. */
+  summarizer?: SummarizerReport;
+  /** The model's summary was not used; the deterministic extractive summary was (`fallbackReason` says why). */
+  fallback?: boolean;
+  fallbackReason?: string;
+  /** The context after compaction is at or above the auto-compact threshold: the next turn would compact again. */
+  retriggersAutoCompact?: boolean;
+}
+
+/** How the summary model was used for one compaction (DESIGN.md, Compaction: the report names the model). */
+export interface SummarizerReport {
+  model?: string;
+  /** Tokens of the summary request and answer: provider-reported when `usageReported`, else counted. */
+  inputTokens?: number;
+  outputTokens?: number;
+  usageReported: boolean;
+  /** Requests sent to the model (first try and retries). */
+  calls: number;
+  /** Retries after "prompt too long" (oldest rounds dropped each time). */
+  promptTooLongRetries: number;
+  /** Retries after transient failures (rate limit, overload), with backoff. */
+  transientRetries: number;
+  /** Rounds left out of the summary request to fit the model. */
+  droppedRounds: number;
+  /** Why the model's summary was not used, as a status name (with `fallback`). */
+  failure?: 'prompt_too_long' | 'transient' | 'model_error' | 'empty_summary' | 'inflated';
 }
 
 /**
