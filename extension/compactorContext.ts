@@ -8,6 +8,13 @@ import { SessionService } from './sessions/sessionService';
 import { SessionStore } from './sessions/sessionStore';
 import { Telemetry } from './telemetry/telemetry';
 import { registerTools } from './tools/registerTools';
+import { UsageGauge } from './ui/usageGauge';
+import { ContextViewProvider } from './webview/contextViewProvider';
+
+const ACTIVE_SESSION_KEY = 'compactor.activeSession';
+const DEMO_IMPORTED_KEY = 'compactor.demoImported';
+/** Set by `scripts/demo.sh`: a transcript to import as the demo session on first start. */
+const DEMO_TRANSCRIPT_ENV = 'COMPACTOR_DEMO_TRANSCRIPT';
 
 /**
  * Owns the long-lived parts of the extension. Two disposal lists: one for the
@@ -44,8 +51,27 @@ export class CompactorContext {
       registerTools(),
       registerChatParticipant(this),
       registerCommands(this),
+      new UsageGauge(this),
+      new ContextViewProvider(this),
     );
     this.output.info(`Context Compactor ${extension.extension.packageJSON.version as string} activated; sessions in ${storage.fsPath}`);
+    void this.restoreSessions();
+  }
+
+  /** The session worked in last becomes active again; the demo's transcript is imported once. */
+  private async restoreSessions(): Promise<void> {
+    try {
+      const demo = process.env[DEMO_TRANSCRIPT_ENV];
+      if (demo && this.extension.workspaceState.get<string>(DEMO_IMPORTED_KEY) !== demo) {
+        const id = await vscode.commands.executeCommand<string | undefined>('compactor.importTranscript', demo);
+        if (id) await this.extension.workspaceState.update(DEMO_IMPORTED_KEY, demo);
+      }
+      await this.sessions.restoreActive(this.extension.workspaceState.get<string>(ACTIVE_SESSION_KEY), (id) => {
+        void this.extension.workspaceState.update(ACTIVE_SESSION_KEY, id);
+      });
+    } catch (err) {
+      this.output.error(`could not restore sessions: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   async dispose(): Promise<void> {

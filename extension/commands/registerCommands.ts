@@ -2,11 +2,13 @@ import * as vscode from 'vscode';
 import type { CompactorContext } from '../compactorContext';
 import type { Command } from './command';
 import { compactConversation } from './compactConversation';
+import { importTranscript } from './importTranscript';
 import { deleteSession, exportSession, renameSession } from './manageSessions';
 import { newSession } from './newSession';
 import { openSession } from './openSession';
 import { revertLastCompaction } from './revertLastCompaction';
 import { showCompaction } from './showCompaction';
+import { showContext } from './showContext';
 
 const COMMANDS: readonly Command[] = [
   compactConversation,
@@ -17,6 +19,8 @@ const COMMANDS: readonly Command[] = [
   deleteSession,
   exportSession,
   showCompaction,
+  showContext,
+  importTranscript,
 ];
 
 /** Registers every command; a failure is shown to the user and logged, never swallowed. */

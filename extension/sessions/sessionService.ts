@@ -80,8 +80,24 @@ export class SessionService implements vscode.Disposable {
   setActive(id: string | undefined): void {
     if (this.activeId === id) return;
     this.activeId = id;
+    this.persistActive?.(id);
     this.activeEmitter.fire(id);
   }
+
+  /**
+   * Makes the session the user worked in last active again after a reload
+   * (or, when that one is gone, the most recently updated one).
+   */
+  async restoreActive(remembered: string | undefined, persist: (id: string | undefined) => void): Promise<void> {
+    this.persistActive = persist;
+    const { sessions } = await this.store.list();
+    const pick = sessions.find((s) => s.id === remembered) ?? [...sessions].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+    if (!pick || this.activeId) return;
+    await this.load(pick.id);
+    this.setActive(pick.id);
+  }
+
+  private persistActive: ((id: string | undefined) => void) | undefined;
 
   /** The cached log of a session, reading it from disk the first time. */
   async load(id: string): Promise<SessionLog> {
@@ -111,6 +127,17 @@ export class SessionService implements vscode.Disposable {
     this.logs.set(log.header.id, log);
     this.changeEmitter.fire({ sessionId: log.header.id, kind: 'created' });
     return log;
+  }
+
+  /** Stores a whole log (an imported transcript) as a new session with a fresh id. */
+  async createFrom(source: SessionLog): Promise<SessionLog> {
+    const { type: _type, v: _v, id: _id, createdAt: _createdAt, ...fields } = source.header;
+    const log = await this.store.create(fields);
+    if (source.records.length) await this.store.append(log.header.id, source.records);
+    const full: SessionLog = { header: log.header, records: [...source.records] };
+    this.logs.set(full.header.id, full);
+    this.changeEmitter.fire({ sessionId: full.header.id, kind: 'created' });
+    return full;
   }
 
   /** Keeps the session's model up to date in memory (the Chat view lets the user switch models). */

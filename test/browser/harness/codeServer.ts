@@ -91,6 +91,8 @@ export interface CodeServerOptions {
   telemetry?: boolean;
   /** Extra environment for code-server and its extension host. */
   env?: Record<string, string>;
+  /** Port to listen on (loopback); a free one when absent. */
+  port?: number;
 }
 
 export interface CodeServer {
@@ -170,7 +172,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     else installFolder(ext, extensionsDir);
   }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const configPath = join(rootDir, 'config.yaml');
   writeFileSync(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
