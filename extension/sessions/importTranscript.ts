@@ -47,9 +47,12 @@ export async function importTranscriptFile(sessions: SessionService, engine: Eng
 }
 
 function titleFromFirstRequest(messages: readonly MessageRecord[]): string | undefined {
-  const first = messages.find((m) => m.role === 'user' && m.parts.some((p) => p.type === 'text' && p.text.trim()));
-  const text = first?.parts.find((p) => p.type === 'text')?.type === 'text' ? (first.parts.find((p) => p.type === 'text') as { text: string }).text : undefined;
-  const line = text?.trim().split('\n')[0]?.replace(/[`*_#>]/g, '').trim();
-  if (!line) return undefined;
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
+  for (const m of messages) {
+    if (m.role !== 'user') continue;
+    for (const p of m.parts) {
+      const line = p.type === 'text' ? p.text.trim().split('\n')[0]?.replace(/[`*_#>]/g, '').trim() : undefined;
+      if (line) return line.length > 60 ? `${line.slice(0, 57)}…` : line;
+    }
+  }
+  return undefined;
 }
