@@ -1,45 +1,109 @@
-// Entry point of the webview bundle: receives validated messages from the host
-// and renders the context meter. Text is always set with textContent.
-import { HostToWebviewSchema, type HostToWebview, type WebviewToHost } from './protocol';
+// Entry point of the Context webview: validates every message from the host
+// (zod), draws the state it is sent, and posts actions back. The compact form
+// is built once so typing is never interrupted by a state update; the other
+// sections are redrawn, keeping keyboard focus where it was.
+import { renderChart } from './chart';
+import { h } from './dom';
+import { renderHistory } from './history';
+import { renderMeter } from './meter';
+import { ContextViewStateSchema, HostToWebviewSchema, type ContextViewState, type HostToWebview } from './protocol';
+import { UiStateStore, type VsCodeApi } from './uiState';
 
-declare function acquireVsCodeApi(): { postMessage(message: WebviewToHost): void };
+declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
+const ui = new UiStateStore(vscode);
 const root = document.getElementById('root') ?? document.body;
 
-function formatTokens(n: number): string {
-  return n >= 1000 ? `${Math.round(n / 1000)}K` : String(n);
+// --- layout (built once) ---
+const engineBanner = h('div', { class: 'banner', role: 'status', hidden: true });
+const picker = h('select', { id: 'session-picker', 'data-testid': 'session-picker' });
+const pickerRow = h('div', { class: 'row' }, h('label', { for: 'session-picker' }, 'Session'), picker);
+const instructions = h('textarea', {
+  id: 'instructions',
+  rows: 2,
+  placeholder: 'Optional: what the summary should focus on',
+  'data-testid': 'instructions',
+});
+const compactButton = h('button', { type: 'button', 'data-testid': 'compact-now' }, 'Compact Now');
+const notice = h('p', { class: 'notice', role: 'status', 'data-testid': 'notice' });
+const actions = h(
+  'section',
+  { class: 'actions', 'aria-label': 'Actions' },
+  pickerRow,
+  h('label', { for: 'instructions', class: 'block-label' }, 'Instructions for the summary'),
+  instructions,
+  h('div', { class: 'buttons' }, compactButton),
+  notice,
+);
+const dynamic = h('div', { class: 'dynamic' });
+root.replaceChildren(engineBanner, dynamic, actions);
+
+instructions.value = ui.value.instructions;
+instructions.addEventListener('input', () => ui.update({ instructions: instructions.value }));
+compactButton.addEventListener('click', () => {
+  vscode.postMessage({ type: 'compact', instructions: instructions.value });
+  notice.textContent = 'Compacting…';
+});
+instructions.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) compactButton.click();
+});
+picker.addEventListener('change', () => {
+  if (picker.value) vscode.postMessage({ type: 'selectSession', sessionId: picker.value });
+});
+
+let current: ContextViewState | undefined;
+
+function renderPicker(state: ContextViewState): void {
+  const options = state.sessions.map((s) => h('option', { value: s.id }, s.title));
+  if (!state.session) options.unshift(h('option', { value: '' }, state.sessions.length ? 'Choose a session…' : 'No sessions yet'));
+  picker.replaceChildren(...options);
+  picker.value = state.session?.id ?? '';
+  picker.disabled = state.sessions.length === 0;
 }
 
-function render(message: HostToWebview): void {
-  root.replaceChildren();
+function render(state: ContextViewState): void {
+  current = state;
+  const focusKey = document.activeElement instanceof Element ? document.activeElement.getAttribute('data-focus-key') : null;
+
+  engineBanner.hidden = state.engine.state !== 'unavailable';
+  engineBanner.textContent = `The compaction engine is unavailable${state.engine.reason ? `: ${state.engine.reason}` : ''}. Numbers are estimates until it is back.`;
+  renderPicker(state);
+  compactButton.disabled = state.busy || !state.session;
+  compactButton.textContent = state.busy ? 'Working…' : 'Compact Now';
+
+  const session = state.session;
+  if (!session) {
+    dynamic.replaceChildren(h('p', { class: 'empty' }, 'No active session. Chat with @compactor in the Chat view, or choose a session below.'));
+  } else {
+    dynamic.replaceChildren(
+      renderMeter(session.meter),
+      renderChart(session.chart, root.clientWidth - 4),
+      renderHistory(session.history, session.totals, state.overall, {
+        busy: state.busy,
+        isExpanded: (id) => ui.value.expanded.includes(id),
+        onToggle: (id, open) => ui.setExpanded(id, open),
+        onRevert: (e) => vscode.postMessage({ type: 'revert', sessionId: session.id, compactionId: e.id }),
+        onOpenSummary: (e) => vscode.postMessage({ type: 'openSummary', sessionId: session.id, compactionId: e.id }),
+      }),
+    );
+  }
+  if (focusKey) {
+    const again = document.querySelector<HTMLElement | SVGElement>(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    again?.focus();
+  }
+}
+
+function handle(message: HostToWebview): void {
   switch (message.type) {
-    case 'noSession': {
-      const p = document.createElement('p');
-      p.textContent = 'No active session. Start one with @compactor in the Chat view.';
-      root.append(p);
+    case 'state':
+      ui.update({ last: message.state });
+      render(message.state);
       return;
-    }
-    case 'usage': {
-      const percent = Math.round((message.usedTokens / message.effectiveWindow) * 100);
-      const title = document.createElement('h2');
-      title.textContent = message.sessionTitle;
-      const summary = document.createElement('p');
-      summary.textContent = `${percent}% · ${formatTokens(message.usedTokens)}/${formatTokens(message.effectiveWindow)}${message.estimated ? ' (estimated)' : ''}`;
-      const bar = document.createElement('div');
-      bar.className = 'meter';
-      bar.setAttribute('role', 'img');
-      bar.setAttribute('aria-label', summary.textContent);
-      for (const segment of message.segments) {
-        const part = document.createElement('span');
-        part.className = `segment segment-${segment.category}`;
-        part.style.width = `${(segment.tokens / message.effectiveWindow) * 100}%`;
-        part.title = `${segment.label}: ${segment.tokens.toLocaleString()} tokens`;
-        bar.append(part);
-      }
-      root.append(title, summary, bar);
+    case 'notice':
+      notice.textContent = message.text;
+      notice.className = `notice notice-${message.level}`;
       return;
-    }
     default: {
       const unreachable: never = message;
       throw new Error(`unhandled message ${JSON.stringify(unreachable)}`);
@@ -50,9 +114,33 @@ function render(message: HostToWebview): void {
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const parsed = HostToWebviewSchema.safeParse(event.data);
   if (!parsed.success) {
-    vscode.postMessage({ type: 'invalidMessage', error: parsed.error.message });
+    // Rejected and reported; the view keeps showing the last good state.
+    vscode.postMessage({ type: 'invalidMessage', error: parsed.error.message.slice(0, 2000) });
     return;
   }
-  render(parsed.data);
+  handle(parsed.data);
 });
+
+// The chart is drawn at the view's width; redraw when it changes.
+let lastWidth = root.clientWidth;
+new ResizeObserver(() => {
+  if (current && Math.abs(root.clientWidth - lastWidth) > 8) {
+    lastWidth = root.clientWidth;
+    render(current);
+  }
+}).observe(root);
+
+// First paint: the state embedded in the page, else the last one kept by VS Code.
+function initialState(): ContextViewState | undefined {
+  const text = document.getElementById('initial-state')?.textContent ?? 'null';
+  try {
+    const parsed = ContextViewStateSchema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through to the kept state
+  }
+  return ui.value.last;
+}
+const initial = initialState();
+if (initial) render(initial);
 vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,86 @@
+// Compaction history of the active session and the running totals. A
+// summary is model text: it is shown with textContent inside <pre>, never
+// parsed as HTML or markdown.
+import { exact, formatTokens, h } from './dom';
+import type { HistoryEntry, Totals } from './protocol';
+
+export interface HistoryHandlers {
+  isExpanded(id: string): boolean;
+  onToggle(id: string, open: boolean): void;
+  onRevert(entry: HistoryEntry): void;
+  onOpenSummary(entry: HistoryEntry): void;
+  busy: boolean;
+}
+
+const SOURCE_TEXT: Record<HistoryEntry['source'], string> = { manual: 'manual', auto: 'automatic', partial: 'partial', idle: 'idle' };
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+function duration(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+export function totalsText(t: Totals): string {
+  const by = (['manual', 'auto', 'partial', 'idle'] as const).filter((k) => t.bySource[k] > 0).map((k) => `${SOURCE_TEXT[k]} ${t.bySource[k]}`);
+  return `${t.compactions} compaction${t.compactions === 1 ? '' : 's'} · ${exact(t.tokensSaved)} tokens saved${by.length ? ` (${by.join(', ')})` : ''}`;
+}
+
+function entryView(e: HistoryEntry, handlers: HistoryHandlers): HTMLElement {
+  const details = h('details', { class: `entry${e.reverted ? ' reverted' : ''}`, 'data-compaction-id': e.id, 'data-testid': 'history-entry' });
+  details.open = handlers.isExpanded(e.id);
+  details.addEventListener('toggle', () => handlers.onToggle(e.id, details.open));
+  const summaryLine = h(
+    'summary',
+    { 'data-focus-key': `entry-${e.id}` },
+    h('span', { class: `source-pill source-${e.source}` }, SOURCE_TEXT[e.source]),
+    h('span', { class: 'entry-tokens' }, `${formatTokens(e.beforeTokens)} → ${formatTokens(e.afterTokens)}`),
+    h('span', { class: 'entry-saved' }, `−${e.savedPercent}%`),
+    h('span', { class: 'entry-time muted' }, when(e.at)),
+    e.reverted && h('span', { class: 'badge badge-reverted' }, 'reverted'),
+  );
+  const facts = h('dl', { class: 'facts' });
+  const fact = (k: string, v: string) => facts.append(h('dt', {}, k), h('dd', {}, v));
+  fact('Tokens', `${exact(e.beforeTokens)} → ${exact(e.afterTokens)} (saved ${exact(e.beforeTokens - e.afterTokens)})`);
+  fact('Tiers', e.tiers.length ? e.tiers.map((t) => `${t.tier} ×${t.count}`).join(', ') : '—');
+  fact('Strategy', e.strategy);
+  fact('Duration', duration(e.durationMs));
+  fact('Model', e.model ?? 'none (deterministic)');
+  fact('Files restored', e.filesRestored.length ? e.filesRestored.join(', ') : 'none');
+  if (e.instructions) fact('Instructions', e.instructions);
+  const summary = h('pre', { class: 'summary-text', tabindex: 0, 'aria-label': 'Summary' });
+  summary.textContent = e.summary || 'This compaction only masked old tool results; it has no summary.';
+  const buttons = h('div', { class: 'buttons' });
+  const open = h('button', { class: 'secondary', type: 'button' }, 'Open in Editor');
+  open.addEventListener('click', () => handlers.onOpenSummary(e));
+  buttons.append(open);
+  if (e.canRevert) {
+    const revert = h('button', { type: 'button', 'data-testid': 'revert', 'data-focus-key': `revert-${e.id}`, disabled: handlers.busy }, 'Revert');
+    revert.addEventListener('click', () => handlers.onRevert(e));
+    buttons.append(revert);
+  }
+  details.append(summaryLine, facts, summary, buttons);
+  return details;
+}
+
+export function renderHistory(entries: HistoryEntry[], sessionTotals: Totals, overall: Totals | undefined, handlers: HistoryHandlers): HTMLElement {
+  const section = h('section', { class: 'history', 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title' }, 'Compactions'));
+  section.append(
+    h(
+      'p',
+      { class: 'totals', 'data-testid': 'totals' },
+      h('span', {}, `This session: ${totalsText(sessionTotals)}`),
+      overall ? h('span', {}, `All sessions: ${totalsText(overall)}`) : undefined,
+    ),
+  );
+  if (entries.length === 0) {
+    section.append(h('p', { class: 'muted' }, 'No compactions yet. Compact now, or let automatic compaction run at the auto-compact level.'));
+    return section;
+  }
+  const list = h('div', { class: 'entries' });
+  for (const e of entries) list.append(entryView(e, handlers));
+  section.append(list);
+  return section;
+}
