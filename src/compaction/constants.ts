@@ -80,6 +80,6 @@ export const SUMMARY_REQUEST_MIN_TOKENS = 40;
 /** One error, decision or current-work excerpt in the summary is cut to this many characters. */
 export const SUMMARY_EXCERPT_MAX_CHARS = 300;
 /** Identifiers listed under Key concepts (most frequent first; the budget decides how many are shown). */
-export const SUMMARY_MAX_IDENTIFIERS = 300;
+export const SUMMARY_MAX_IDENTIFIERS = 2_000;
 /** Messages in a session below this count have nothing worth compacting. */
 export const MIN_MESSAGES_TO_COMPACT = 2;
