@@ -65,8 +65,9 @@ export function headWithin(text: string, maxTokens: number, counter: TokenCounte
   let chars = Math.floor((text.length * maxTokens) / tokens);
   for (let guard = 0; guard < 20 && chars > 0; guard++) {
     const cut = text.slice(0, chars) + note(chars);
-    if (counter.countText(cut) <= maxTokens) return cut;
-    chars = Math.floor(chars * 0.9);
+    const cutTokens = counter.countText(cut);
+    if (cutTokens <= maxTokens) return cut;
+    chars = Math.min(chars - 1, Math.floor((chars * maxTokens) / cutTokens));
   }
   return '';
 }
@@ -98,7 +99,8 @@ export async function restoreFiles(
     if (content === undefined) continue;
     const header = `[File re-attached after compaction: ${path} (current content)]\n`;
     const overhead = attachmentTokens(header, counter);
-    const body = headWithin(content, Math.min(limits.fileMaxTokens, left) - overhead, counter);
+    // A file is cut to its own limit, never to the leftover budget: a few lines of a file help less than the next file whole.
+    const body = headWithin(content, limits.fileMaxTokens - overhead, counter);
     if (body === '' && content !== '') continue;
     const text = header + body;
     const tokens = attachmentTokens(text, counter);

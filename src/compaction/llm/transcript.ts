@@ -8,7 +8,7 @@
  * - Tool results and arguments are cut in the middle to
  *   TRANSCRIPT_TOOL_RESULT_MAX_TOKENS; masked stubs are short and stay stubs.
  * - A round starts at a user turn or at a new tool round (an assistant message
- *   after a non-assistant one), and only where no tool call is separated from
+ *   after tool results, not after the request), and only where no tool call is separated from
  *   its result (turns.ts safeCuts), so dropping a round never orphans a result.
  */
 import type { Part } from '../records';
@@ -64,7 +64,8 @@ export function roundsOf(messages: readonly ContextMessage[], counter: TokenCoun
   };
   messages.forEach((m, i) => {
     const prev = messages[i - 1];
-    const starts = i > 0 && safe[i] === true && (isUserTurnStart(m) || (m.role === 'assistant' && prev?.role !== 'assistant'));
+    const afterResults = m.role === 'assistant' && prev !== undefined && prev.role !== 'assistant' && !isUserTurnStart(prev);
+    const starts = i > 0 && safe[i] === true && (isUserTurnStart(m) || afterResults);
     if (starts) flush();
     if (isUserTurnStart(m)) requests.push(textOf(m));
     texts.push(messageText(m, counter));
