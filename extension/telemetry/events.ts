@@ -9,7 +9,7 @@
  * a power of two (`roundPow2`) so a single session cannot be recognised by its
  * exact sizes. Schemas are `strict`: an unknown property makes the event invalid.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a compaction came from (records.ts `CompactionSource`). */
 export const SourceSchema = z.enum(['manual', 'auto', 'idle', 'partial']);

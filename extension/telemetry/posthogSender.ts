@@ -35,6 +35,30 @@ export interface PostHogEndpoint {
   host: string;
 }
 
+/** What quietFetch tells the SDK after a failure it has logged: done, nothing to retry. */
+const DROPPED_BATCH_RESPONSE = { status: 200, text: () => Promise.resolve(''), json: () => Promise.resolve({}) };
+
+/**
+ * posthog-node prints failed background flushes with console.error (the
+ * extension host log). This fetch reports a failure (network error, timeout,
+ * non-2xx answer) to our output channel instead and answers the SDK as if
+ * the batch had been accepted: the batch is dropped. Telemetry is best
+ * effort; nothing piles up while offline.
+ */
+export function quietFetch(onFailure: (text: string) => void): NonNullable<PostHogOptions['fetch']> {
+  return async (url, options) => {
+    try {
+      const response = await fetch(url, options as RequestInit);
+      if (response.status >= 200 && response.status < 300) return response;
+      onFailure(`HTTP ${response.status}; the batch was dropped`);
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+      onFailure(`${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}${cause}; the batch was dropped`);
+    }
+    return DROPPED_BATCH_RESPONSE;
+  };
+}
+
 /** PostHog Cloud (US) ingestion, used when a key is configured without a host. */
 export const DEFAULT_POSTHOG_HOST = 'https://us.i.posthog.com';
 
@@ -51,8 +75,8 @@ export const POSTHOG_CLIENT_OPTIONS = {
   flushInterval: 10_000,
   /** A hung endpoint is abandoned after this. */
   requestTimeout: 5_000,
-  fetchRetryCount: 1,
-  fetchRetryDelay: 1_000,
+  /** quietFetch answers every failure as done (see there), so the SDK never retries. */
+  fetchRetryCount: 0,
   /** Events kept while the endpoint is down; older ones are dropped. */
   maxQueueSize: 100,
   disableGeoip: true,
@@ -165,7 +189,8 @@ export class PostHogSender {
     if (this.client && this.clientEndpoint !== id) this.reset();
     if (!this.client) {
       const create = this.options.createClient ?? createPostHogClient;
-      const client = create(endpoint.key.trim(), { ...POSTHOG_CLIENT_OPTIONS, ...this.options.clientOptions, host });
+      const fetch = quietFetch((text) => this.logFailure(text));
+      const client = create(endpoint.key.trim(), { ...POSTHOG_CLIENT_OPTIONS, fetch, ...this.options.clientOptions, host });
       client.on('error', (err) => this.logFailure(err));
       this.client = client;
       this.clientEndpoint = id;
@@ -191,7 +216,7 @@ export class PostHogSender {
 
   /** The first few failures are warnings (the user may want to know), the rest debug lines. */
   private logFailure(err: unknown): void {
-    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const text = typeof err === 'string' ? err : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     this.reportedErrors++;
     if (this.reportedErrors <= 3) this.options.log.warn(`telemetry: sending to PostHog failed (ignored): ${text}`);
     else this.options.log.debug(`telemetry: sending to PostHog failed (ignored): ${text}`);

@@ -4,7 +4,7 @@
  * of `__COMPACTOR_POSTHOG_KEY__` / `__COMPACTOR_POSTHOG_HOST__`, empty by
  * default); a setting wins over the constant. No key → nothing is sent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_POSTHOG_HOST, type PostHogEndpoint } from './posthogSender';
 
 declare const __COMPACTOR_POSTHOG_KEY__: string | undefined;
