@@ -4,7 +4,7 @@
  * and the problem is reported once, naming the setting. No vscode import here,
  * so the parser is unit-tested in plain Node; `configuration.ts` reads VS Code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SETTINGS_SECTION = 'compactor';
 

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCode, withFileLock, type FileLockOptions } from './fileLock';
 import { SummaryStateSchema } from './sessionSummary';
 

@@ -12,7 +12,7 @@
  * earlier request, so the Chat view dropped the pairs after it), those turns
  * are superseded: the caller records that, and the context must leave them out.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SESSION_ID_PATTERN } from './sessionId';
 
 /** What the participant puts in `ChatResult.metadata` (other keys may sit beside it). */

@@ -25,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, link, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   CompactionRecordSchema,
   LOG_VERSION,

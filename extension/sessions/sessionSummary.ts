@@ -3,7 +3,7 @@
  * it can be updated from only the bytes appended since the last look (the
  * state is small and is cached on disk; see sessionIndex.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Part, SessionHeader } from '../../src/compaction/records';
 import type { BodyRecord } from './logParser';
 

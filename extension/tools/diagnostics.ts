@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DIAGNOSTICS_MAX } from './toolLimits';
 import { resolveWorkspacePath, workspaceRelative } from './workspacePaths';
 

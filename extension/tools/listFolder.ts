@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIST_FOLDER_MAX_ENTRIES } from './toolLimits';
 import { resolveWorkspacePath, workspaceRelative } from './workspacePaths';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { READ_FILE_MAX_CHARS } from './toolLimits';
 import { resolveWorkspacePath, workspaceRelative } from './workspacePaths';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEARCH_EXCLUDE_GLOB, SEARCH_MAX_FILE_BYTES, SEARCH_MAX_FILES, SEARCH_MAX_MATCHES } from './toolLimits';
 import { workspaceRelative } from './workspacePaths';
 

@@ -3,7 +3,7 @@
  * maxInputTokens, output reserve = min(maxOutputTokens, 20,000), effective
  * window = window − reserve. Levels are percentages of the effective window.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_AUTO_COMPACT_PERCENT,
   DEFAULT_TARGET_PERCENT,

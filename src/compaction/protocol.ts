@@ -26,7 +26,7 @@
  *   `inflated`, `over_target`, …) are results, not errors: they carry a report
  *   the caller shows (DESIGN.md: "a result value the caller applies").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Budget, LevelsSchema } from './budget';
 import {
   AttachmentSchema,

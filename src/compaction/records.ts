@@ -12,7 +12,7 @@
  * - Token counts are computed once, when a record is appended, and stored with
  *   the encoding that produced them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bump when a record changes shape; readers accept every version up to this. */
 export const LOG_VERSION = 1;

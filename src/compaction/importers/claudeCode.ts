@@ -12,7 +12,7 @@
  * - `isSidechain` records are a subagent's own conversation (Task tool): they
  *   never were in the main context, so they are skipped and counted in one warning.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Part, ProviderUsage } from '../records';
 import { LogBuilder, forEachJsonLine, toolArgs } from './builder';
 

@@ -7,7 +7,7 @@
  * command in a ```bash block and the observation in the next `user` message, so
  * there only the first user message is a request.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LogBuilder, tryParseJson } from './builder';
 import { OpenAIMessageMapper, OpenAIMessageSchema, type OpenAIMessage } from './openai';
 

@@ -6,7 +6,7 @@
  * (DeepSeek) / `reasoning` become thinking parts. Every user message is a request.
  * The message mapper is shared with the mini-swe-agent importer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Part } from '../records';
 import { LogBuilder, forEachJsonLine, toolArgs, tryParseJson } from './builder';
 

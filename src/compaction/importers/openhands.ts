@@ -11,7 +11,7 @@
  * result of the action it answers (`cause`, else the oldest unanswered call).
  * Bookkeeping observations (`null`, `agent_state_changed`, ...) are skipped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Part } from '../records';
 import { LogBuilder, forEachJsonLine, toolArgs } from './builder';
 

@@ -11,7 +11,7 @@
  * the full transcript is the context. `model_change` updates the header's model;
  * `thinking_level_change` is ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Part, ProviderUsage } from '../records';
 import { LogBuilder, forEachJsonLine, toolArgs } from './builder';
 

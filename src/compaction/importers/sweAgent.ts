@@ -9,7 +9,7 @@
  * SWE-agent 1.x histories with OpenAI-style `tool_calls` / `tool` messages are
  * read the same way through their ids.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Part } from '../records';
 import { LogBuilder, toolArgs, tryParseJson } from './builder';
 import { OpenAIToolCallSchema, contentParts } from './openai';

@@ -12,7 +12,7 @@
  * empty result.
  */
 import { type CancellationToken, type Connection, ResponseError } from 'vscode-languageserver/node';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   CompactParamsSchema,
   CountParamsSchema,
