@@ -1,0 +1,105 @@
+/**
+ * Compaction with the user's model: runs the engine's LLM pipeline
+ * (src/compaction/llm) in the extension host, where `vscode.lm` lives, and
+ * appends the record. Falls back to the compaction server's deterministic
+ * tiers when no model is available, when a deterministic strategy was asked
+ * for, or when the pipeline finds nothing to summarize (the server can still
+ * cut inside one huge turn or truncate).
+ *
+ * Statuses are the engine's (`aborted`, `inflated`, `empty_summary`, …), so
+ * the callers' circuit breaker counts them like the server's; a model failure
+ * the pipeline recovered from (extractive fallback) is a `compacted` result
+ * whose report says `fallback: true` and why.
+ */
+import * as vscode from 'vscode';
+import { summarizeCompaction } from '../../src/compaction/llm/pipeline';
+import type { Budget } from '../../src/compaction/budget';
+import type { CompactResponse } from '../../src/compaction/protocol';
+import type { Attachment, CompactionRecord, SessionLog } from '../../src/compaction/records';
+import { counterForModel } from '../../src/compaction/tokens/counter';
+import type { TokenCounter } from '../../src/compaction/types';
+import type { Settings } from '../config/settings';
+import { workspaceFileReader } from '../llm/fileReader';
+import { LmSummarizer, summaryModel } from '../llm/lmSummarizer';
+import type { CompactRequest } from './sessionService';
+
+/** What the pipeline needs from SessionService (its private parts passed in as functions). */
+export interface LlmCompactionHost {
+  load(id: string): Promise<SessionLog>;
+  budget(log: SessionLog): Budget;
+  settings(): Settings;
+  /** Appends the record and fires the change event. */
+  append(id: string, record: CompactionRecord): Promise<void>;
+  /** The server's deterministic compaction (SessionService.compact). */
+  deterministic(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<CompactResponse>;
+  output: vscode.LogOutputChannel;
+}
+
+/** Added by extension hooks (before-compaction listeners): merged after the user's instructions. */
+export interface CompactionHookInput {
+  instructions?: string[];
+  attachments?: Attachment[];
+}
+
+const counters = new Map<string, TokenCounter>();
+
+/** The counter the session's messages were counted with (same encoding as the server), cached per model. */
+function counterFor(log: SessionLog, output: vscode.LogOutputChannel): TokenCounter {
+  const model = log.header.model ?? { id: 'gpt-4o' };
+  const key = `${model.id}\u0000${model.family ?? ''}`;
+  let counter = counters.get(key);
+  if (!counter) {
+    counter = counterForModel(model, { onFallback: (err) => output.warn(`tokenizer unavailable, summary tokens are estimated: ${String(err)}`) });
+    counters.set(key, counter);
+  }
+  return counter;
+}
+
+export async function compactWithModel(
+  host: LlmCompactionHost,
+  id: string,
+  request: CompactRequest,
+  model: vscode.LanguageModelChat | undefined,
+  token?: vscode.CancellationToken,
+  hooks: CompactionHookInput = {},
+): Promise<CompactResponse> {
+  if (request.strategy !== undefined && request.strategy !== 'auto') return host.deterministic(id, request, token);
+  const log = await host.load(id);
+  const settings = host.settings();
+  const chatModel = await summaryModel(settings.summaryModel, model, log.header.model?.id, (m) => host.output.warn(m));
+  if (!chatModel) return host.deterministic(id, request, token);
+
+  const controller = new AbortController();
+  const subscription = token?.onCancellationRequested(() => controller.abort());
+  if (token?.isCancellationRequested) controller.abort();
+  try {
+    const budget = host.budget(log);
+    const result = await summarizeCompaction(log, {
+      source: request.source,
+      summarizer: new LmSummarizer(chatModel),
+      counter: counterFor(log, host.output),
+      clock: { now: () => Date.now() },
+      signal: controller.signal,
+      targetTokens: request.targetTokens ?? budget.targetTokens,
+      summarizerMaxInputTokens: chatModel.maxInputTokens,
+      keepTailTurns: settings.keepTailTurns,
+      maskAfterTurns: settings.maskToolResultsAfterTurns,
+      fileReader: workspaceFileReader(),
+      effectiveWindow: budget.effectiveWindow,
+      autoCompactTokens: budget.autoCompactTokens,
+      ...(request.partial ? { partial: request.partial } : {}),
+      ...(request.instructions ? { instructions: request.instructions } : {}),
+      ...(hooks.instructions ? { hookInstructions: hooks.instructions } : {}),
+      ...(hooks.attachments ? { attachments: hooks.attachments } : {}),
+    });
+    if (result.status === 'nothing_to_compact' && !request.partial) return host.deterministic(id, request, token);
+    if (result.report.fallback) host.output.warn(`the summary model's answer was not used (${result.report.fallbackReason}); used the extractive summary`);
+    if (result.status === 'compacted') {
+      if (controller.signal.aborted) return { status: 'aborted', report: { ...result.report, status: 'aborted', reason: 'Cancelled; the session is unchanged.' } };
+      await host.append(id, result.record);
+    }
+    return result;
+  } finally {
+    subscription?.dispose();
+  }
+}
