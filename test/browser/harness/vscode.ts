@@ -17,7 +17,15 @@ export interface TestModelConfig {
   maxOutputTokens?: number;
   charsPerToken?: number;
   /** First match wins; `match` is a case-insensitive substring or `/regex/flags`. */
-  replies?: { match: string; scope?: 'prompt' | 'last'; reply: string }[];
+  replies?: {
+    match: string;
+    scope?: 'prompt' | 'last';
+    reply?: string;
+    /** Emit these tool calls instead of text (until the last message carries their results). */
+    toolCalls?: { name: string; input?: Record<string, unknown> }[];
+    /** The reply once the tool results are in. */
+    afterTools?: string;
+  }[];
   chunkChars?: number;
   chunkDelayMs?: number;
   slowChunkDelayMs?: number;
