@@ -56,11 +56,13 @@ export function renderChart(chart: Chart, width: number): HTMLElement {
     'aria-label': `Context size over ${points.length} events, now ${exact(points.at(-1)?.tokens ?? 0)} tokens; ${compactions.length} compaction${compactions.length === 1 ? '' : 's'}.`,
   });
 
-  for (const [cls, tokens, label] of [
-    ['line-window', chart.effectiveWindow, 'window'],
-    ['line-auto', chart.autoCompactTokens, 'auto'],
-    ['line-warn', chart.warnTokens, 'warn'],
+  const pct = (tokens: number) => `${chart.effectiveWindow > 0 ? Math.round((tokens / chart.effectiveWindow) * 100) : 0}%`;
+  for (const [cls, tokens] of [
+    ['line-window', chart.effectiveWindow],
+    ['line-auto', chart.autoCompactTokens],
+    ['line-warn', chart.warnTokens],
   ] as const) {
+    const label = pct(tokens);
     svg.append(
       s('line', { class: `level-line ${cls}`, x1: PAD.left, x2: w - PAD.right, y1: y(tokens), y2: y(tokens) }),
       s('text', { class: `axis-label ${cls}`, x: PAD.left - 4, y: y(tokens) + 3, 'text-anchor': 'end' }, label),
@@ -69,7 +71,8 @@ export function renderChart(chart: Chart, width: number): HTMLElement {
   svg.append(
     s('line', { class: 'axis', x1: PAD.left, x2: w - PAD.right, y1: PAD.top + plotH, y2: PAD.top + plotH }),
     s('text', { class: 'axis-label', x: PAD.left - 4, y: PAD.top + plotH + 3, 'text-anchor': 'end' }, '0'),
-    s('text', { class: 'axis-label', x: w - PAD.right, y: HEIGHT - 4, 'text-anchor': 'end' }, `${formatTokens(maxY)} max`),
+    s('text', { class: 'axis-label', x: w - PAD.right, y: HEIGHT - 4, 'text-anchor': 'end' }, `${points.length} events →`),
+    s('text', { class: 'axis-label', x: PAD.left, y: HEIGHT - 4 }, `100% = ${formatTokens(chart.effectiveWindow)} tokens`),
   );
 
   // The line: a message moves to the next x; a compaction/revert/rewind is a vertical step at its x.
