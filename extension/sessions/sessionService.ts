@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { budgetFor, type Budget } from '../../src/compaction/budget';
-import { contextOf, messagesOf } from '../../src/compaction/context';
+import { contextOf } from '../../src/compaction/context';
 import type { CompactParamsInput, CompactResponse } from '../../src/compaction/protocol';
 import type { CompactionRecord, CompactionSource, MessageRecord, ModelInfo, Part, ProviderUsage, RevertRecord, RewindRecord, Role, SessionLog } from '../../src/compaction/records';
 import { sessionTotals } from '../../src/compaction/report';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { ContextMessage, CompactionTotals } from '../../src/compaction/types';
-import { calibrationFromLog, usageOf, type UsageBreakdown } from '../../src/compaction/usage';
+import type { UsageBreakdown } from '../../src/compaction/usage';
+import { UsageTracker } from '../../src/compaction/usageTracker';
 import type { Configuration } from '../config/configuration';
 import type { EngineClient } from '../engine/engineClient';
 import { CircuitBreaker } from './autoCompaction';
@@ -46,6 +47,8 @@ export interface SessionChange {
  */
 export class SessionService implements vscode.Disposable {
   private readonly logs = new Map<string, SessionLog>();
+  /** One usage tracker per cached log; it follows the log's appends itself. */
+  private readonly trackers = new WeakMap<SessionLog, UsageTracker>();
   private readonly breakers = new Map<string, CircuitBreaker>();
   private activeId: string | undefined;
   private readonly changeEmitter = new vscode.EventEmitter<SessionChange>();
@@ -222,11 +225,18 @@ export class SessionService implements vscode.Disposable {
     return contextOf(log);
   }
 
+  /**
+   * Usage from the log's tracker: O(new messages) after an append, one re-fold
+   * after a compaction, revert, rewind or model change (UsageTracker). The
+   * budget (model window, levels) is applied on every call.
+   */
   usage(log: SessionLog): UsageBreakdown {
-    const context = contextOf(log);
-    const estimated = messagesOf(log).some((m) => m.encoding === 'estimate');
-    const calibration = calibrationFromLog(log, context);
-    return usageOf(context, this.budget(log), { estimated, ...(calibration ? { calibration } : {}) });
+    let tracker = this.trackers.get(log);
+    if (!tracker) {
+      tracker = new UsageTracker(log);
+      this.trackers.set(log, tracker);
+    }
+    return tracker.usage(this.budget(log));
   }
 
   totals(log: SessionLog): CompactionTotals {

@@ -12,7 +12,7 @@
  * window.
  */
 import { type Budget, type Level, levelOf } from './budget';
-import { activeCompactionAt, contextTokens } from './context';
+import { activeCompactionAt, contextOf, contextTokens, messagesOf } from './context';
 import { applyCalibration, calibrate, type Calibration } from './tokens/calibration';
 import { estimateTokens, partCost } from './tokens/counter';
 import type { Part, SessionLog } from './records';
@@ -106,11 +106,36 @@ export interface UsageOptions {
 }
 
 export function usageOf(context: readonly ContextMessage[], budget: Budget, options: UsageOptions = {}): UsageBreakdown {
-  const raw = categoriesOf(context);
+  return breakdownOf(categoriesOf(context), contextTokens(context), budget, options);
+}
+
+/**
+ * The usage of a whole session as the extension host shows it: the context's
+ * stored counts, calibrated by the newest reported usage, labelled estimated
+ * when any message was counted by the estimate. O(size of the log); the
+ * incremental equivalent is UsageTracker (usageTracker.ts).
+ */
+export function usageOfLog(log: SessionLog, budget: Budget): UsageBreakdown {
+  const context = contextOf(log);
+  const estimated = messagesOf(log).some((m) => m.encoding === 'estimate');
+  const calibration = calibrationFromLog(log, context);
+  return usageOf(context, budget, { estimated, ...(calibration ? { calibration } : {}) });
+}
+
+/**
+ * The breakdown from a context's raw categories and total tokens (what
+ * usageOf computes from the context; UsageTracker keeps both up to date).
+ */
+export function breakdownOf(
+  raw: Readonly<Record<UsedCategory, number>>,
+  totalTokens: number,
+  budget: Budget,
+  options: UsageOptions = {},
+): UsageBreakdown {
   const calibration = options.calibration?.usable ? options.calibration : undefined;
-  let cats = raw;
+  let cats: Record<UsedCategory, number> = { ...raw };
   if (calibration) {
-    const total = applyCalibration(contextTokens(context), calibration);
+    const total = applyCalibration(totalTokens, calibration);
     const scaled = apportion(total, USED_CATEGORIES.map((c) => raw[c]));
     cats = Object.fromEntries(USED_CATEGORIES.map((c, i) => [c, scaled[i] ?? 0])) as Record<UsedCategory, number>;
   }

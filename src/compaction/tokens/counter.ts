@@ -10,13 +10,11 @@
  * - image: IMAGE_TOKENS (size unknown: a 1024×1024 image at high detail).
  * - document: DOCUMENT_TOKENS + its name (content is not stored).
  */
-import { createHash } from 'node:crypto';
 import {
   DOCUMENT_TOKENS,
   ESTIMATE_CHARS_PER_TOKEN,
   IMAGE_TOKENS,
   MESSAGE_OVERHEAD_TOKENS,
-  TOKEN_CACHE_INLINE_KEY_MAX_CHARS,
   TOKEN_CACHE_MAX_ENTRIES,
   TOOL_CALL_OVERHEAD_TOKENS,
   TOOL_RESULT_OVERHEAD_TOKENS,
@@ -65,30 +63,44 @@ export interface CachingTokenCounter extends TokenCounter {
   readonly stats: Readonly<CacheStats>;
 }
 
-/** A least-recently-used map from text (or its hash) to its count. */
-function createCountCache(count: (text: string) => number, maxEntries: number) {
+/**
+ * Characters of cached texts a counter keeps (LRU beyond it). The keys are the
+ * texts themselves, usually the very strings the session log holds, so the
+ * bound matters only for texts nothing else references; 8M chars is about two
+ * 1M-token sessions' worth of parts.
+ */
+export const TOKEN_CACHE_MAX_CHARS = 8_000_000;
+
+/**
+ * A least-recently-used map from text to its count. The text is its own key:
+ * V8 hashes a string once and stores the hash in the string, so a first count
+ * costs a hash of the text (far cheaper than tokenizing it) and a repeat costs
+ * a lookup. Bounded by entries and by total characters.
+ */
+function createCountCache(count: (text: string) => number, maxEntries: number, maxChars: number) {
   const map = new Map<string, number>();
   const stats: CacheStats = { hits: 0, misses: 0, size: 0 };
-  function key(text: string): string {
-    if (text.length <= TOKEN_CACHE_INLINE_KEY_MAX_CHARS) return `s:${text}`;
-    return `h:${text.length}:${createHash('sha1').update(text).digest('base64')}`;
-  }
+  let chars = 0;
   function countCached(text: string): number {
     if (text.length === 0) return 0;
-    const k = key(text);
-    const hit = map.get(k);
+    const hit = map.get(text);
     if (hit !== undefined) {
       stats.hits++;
-      map.delete(k);
-      map.set(k, hit);
+      // Move to the newest end (Map iterates in insertion order).
+      map.delete(text);
+      map.set(text, hit);
       return hit;
     }
     stats.misses++;
     const n = count(text);
-    map.set(k, n);
-    if (map.size > maxEntries) {
+    if (text.length > maxChars) return n;
+    map.set(text, n);
+    chars += text.length;
+    while (map.size > maxEntries || chars > maxChars) {
       const oldest = map.keys().next().value;
-      if (oldest !== undefined) map.delete(oldest);
+      if (oldest === undefined) break;
+      map.delete(oldest);
+      chars -= oldest.length;
     }
     stats.size = map.size;
     return n;
@@ -99,14 +111,21 @@ function createCountCache(count: (text: string) => number, maxEntries: number) {
 export interface TokenCounterOptions {
   encoding?: TiktokenEncoding;
   cacheMaxEntries?: number;
+  /** Total characters of cached texts (default TOKEN_CACHE_MAX_CHARS). */
+  cacheMaxChars?: number;
   assets?: AssetLocation;
 }
 
 /** A tiktoken counter. The tokenizer loads on the first count, once per process. */
 export function createTokenCounter(options: TokenCounterOptions = {}): CachingTokenCounter {
   const encoding = options.encoding ?? DEFAULT_ENCODING;
-  const count = (text: string) => getTiktoken(encoding, options.assets).encode_ordinary(text).length;
-  const { countCached, stats } = createCountCache(count, options.cacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES);
+  let encoder: ReturnType<typeof getTiktoken> | undefined;
+  const count = (text: string) => (encoder ??= getTiktoken(encoding, options.assets)).encode_ordinary(text).length;
+  const { countCached, stats } = createCountCache(
+    count,
+    options.cacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES,
+    options.cacheMaxChars ?? TOKEN_CACHE_MAX_CHARS,
+  );
   return {
     encoding,
     estimated: false,

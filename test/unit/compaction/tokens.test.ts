@@ -55,6 +55,38 @@ test('the LRU cache is bounded', () => {
   assert.equal(c.stats.size, 3);
 });
 
+test('the cache is bounded by total characters too, evicting the least recently used text', () => {
+  const c = createTokenCounter({ cacheMaxChars: 30 });
+  const a = 'alpha '.repeat(2); // 12 chars
+  const b = 'bravo '.repeat(2);
+  const d = 'delta '.repeat(2);
+  c.countText(a);
+  c.countText(b);
+  c.countText(a); // a is now the most recent
+  c.countText(d); // 36 chars > 30: b (least recent) goes
+  assert.equal(c.stats.size, 2);
+  const misses = c.stats.misses;
+  c.countText(a);
+  assert.equal(c.stats.misses, misses, 'a stayed cached');
+  c.countText(b);
+  assert.equal(c.stats.misses, misses + 1, 'b was evicted');
+  const huge = 'word '.repeat(20);
+  assert.equal(c.countText(huge), c.countText(huge), 'a text longer than the bound is counted, not cached');
+  assert.ok(c.stats.size <= 3);
+});
+
+test('long texts are their own cache key: equal content hits, different content of the same length misses', () => {
+  const c = createTokenCounter();
+  const x = 'lorem ipsum '.repeat(100);
+  const y = 'lorem ipsum '.repeat(99) + 'lorem ipsvm ';
+  c.countText(x);
+  const misses = c.stats.misses;
+  assert.equal(c.countText(x.slice(0, 600) + x.slice(600)), c.countText(x), 'an equal copy is a hit');
+  assert.equal(c.stats.misses, misses);
+  c.countText(y);
+  assert.equal(c.stats.misses, misses + 1, 'same length, other content: counted');
+});
+
 test('countParts: tool names and args, results, thinking, images and per-message overhead', () => {
   const c = createTokenCounter();
   assert.equal(c.countParts([]), MESSAGE_OVERHEAD_TOKENS);
