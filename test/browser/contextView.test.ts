@@ -4,8 +4,6 @@
 // see the history entry and the chart's drop, revert from the view. Screenshots
 // in a light and a dark theme go to test-results/.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { openChat, selectChatModel, typeInChat, waitForResponse } from './harness/browser';
@@ -78,10 +76,15 @@ async function waitForGauge(page: Page, predicate: (s: { text: string; colour: s
   throw new Error(`gauge never showed ${what}; last: ${JSON.stringify(last)}`);
 }
 
-function setTheme(vscode: VsCode, theme: string): void {
-  const path = join(vscode.server.userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  writeFileSync(path, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+/** F1, the command's title, Enter on the first match (the palette's own highlighting). */
+async function palette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const box = page.locator('.quick-input-widget input');
+  await box.waitFor();
+  await box.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
 }
 
 test('the gauge follows the session across the levels; the Context view shows the same numbers, the compaction and its revert', { timeout: 420_000 }, async (t) => {
@@ -132,13 +135,7 @@ test('the gauge follows the session across the levels; the Context view shows th
     await vscode.screenshot('context-view-dark');
 
     // Compact from the command palette (Enter on the instructions box: no instructions).
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const box = page.locator('.quick-input-widget input');
-    await box.waitFor();
-    await box.fill('>Compactor: Compact Conversation');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Compact Conversation' }).first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
+    await palette(page, 'Compactor: Compact Conversation');
     // The instructions box: Enter without typing compacts without instructions.
     await page.locator('.quick-input-widget', { hasText: 'Optional: what the summary should focus on' }).waitFor({ timeout: 15_000 });
     await page.keyboard.press('Enter');
@@ -160,7 +157,7 @@ test('the gauge follows the session across the levels; the Context view shows th
     await entry.locator('summary').click();
     await view.locator('.summary-text').first().waitFor();
     await vscode.screenshot('context-view-compacted-dark');
-    setTheme(vscode, 'Default Light Modern');
+    await palette(page, 'Preferences: Toggle between Light/Dark Themes');
     await page.locator('.monaco-workbench.vs').waitFor({ timeout: 15_000 });
     await page.waitForTimeout(500);
     await vscode.screenshot('context-view-compacted-light');
