@@ -170,6 +170,7 @@ test('the gauge follows the session across the levels; the Context view shows th
     assert.equal(reverted.colour, 'error');
     assert.equal((await headline.innerText()).trim(), headlineOf(reverted.text));
     assert.equal(await view.locator('.chart-svg .event-revert').count(), 1, 'the chart marks the revert');
+    await headline.scrollIntoViewIfNeeded();
     await vscode.screenshot('context-view-reverted-light');
   } catch (err) {
     await vscode.screenshot('context-view-failure').catch(() => undefined);
