@@ -20,6 +20,7 @@
 import {
   SUMMARY_FIRST_REQUEST_MAX_FRACTION, SUMMARY_FIRST_REQUEST_WHOLE_TOKENS, SUMMARY_OTHER_REQUESTS_MAX_FRACTION, SUMMARY_REQUEST_MIN_TOKENS, SUMMARY_USER_REQUEST_MAX_TOKENS,
 } from '../constants';
+import { withStoredCounts } from '../tokens/storedCounts';
 import type { TokenCounter } from '../types';
 import { extractFacts, type FactMessage, type Facts } from './extractFacts';
 
@@ -180,7 +181,8 @@ function mergedRequests(input: ExtractiveInput): string[] {
 
 /** Builds the summary text. Empty string when there is nothing to summarize. */
 export function extractiveSummary(input: ExtractiveInput, options: ExtractiveOptions): string {
-  const { counter } = options;
+  // Request texts that are whole user messages are not tokenized again (their stored counts answer).
+  const counter = withStoredCounts(options.counter, input.messages);
   const facts = extractFacts(input.messages, input.instructions);
   const previous = input.previousSummary ? parseSummary(input.previousSummary) : {};
   const items = new Map<keyof Facts, string[]>();

@@ -12,9 +12,9 @@
  *   (read/view/cat/open), points to the later result: the later one is current.
  *   Repeats are collapsed anywhere, also in recent turns.
  */
-import { MASK_ARGS_MAX_CHARS, MASK_MIN_RESULT_TOKENS } from '../constants';
+import { MASK_ARGS_MAX_CHARS, MASK_MIN_RESULT_TOKENS, MESSAGE_OVERHEAD_TOKENS, TOOL_RESULT_OVERHEAD_TOKENS } from '../constants';
 import type { Part, ToolCallPart } from '../records';
-import { argsText } from '../tokens/counter';
+import { argsText, estimateTokens, partCost } from '../tokens/counter';
 import { toolCallsById, turnStarts } from '../turns';
 import type { ContextMessage, TokenCounter } from '../types';
 
@@ -63,6 +63,34 @@ function callKey(call: ToolCallPart): string {
   return `${call.name}\u0000${argsText(call.args)}`;
 }
 
+/**
+ * Tokens of the text of `m.parts[index]` (a tool result) without tokenizing
+ * it when the stored count allows. The message's stored tokens are its
+ * per-message overhead plus every part's cost (partCost), so the cost of its
+ * largest part is the stored total minus the overhead and the other parts'
+ * costs (usually there are none: a tool message holds one result); only the
+ * smaller parts are ever tokenized. This keeps a compaction after a server
+ * restart (a cold counter) from re-tokenizing every old tool result, and the
+ * numbers agree with the stored counts the gauge shows. Falls back to
+ * counting when the stored count cannot hold the other parts (it came from
+ * another encoding or the estimate).
+ */
+export function storedResultTextTokens(m: ContextMessage, index: number, counter: TokenCounter): number {
+  const p = m.parts[index];
+  if (p?.type !== 'tool_result') return 0;
+  let largest = 0;
+  m.parts.forEach((q, i) => {
+    if (partCost(q, estimateTokens) > partCost(m.parts[largest]!, estimateTokens)) largest = i;
+  });
+  if (index !== largest) return counter.countText(p.text);
+  let others = MESSAGE_OVERHEAD_TOKENS + TOOL_RESULT_OVERHEAD_TOKENS + (p.name ? counter.countText(p.name) : 0);
+  m.parts.forEach((q, i) => {
+    if (i !== index) others += partCost(q, (t) => counter.countText(t));
+  });
+  const derived = m.tokens - others;
+  return derived >= 0 ? derived : counter.countText(p.text);
+}
+
 /** Masks tool results of `context` (kind 'message' only). Pure given the counter. */
 export function maskToolResults(context: readonly ContextMessage[], options: MaskOptions): MaskResult {
   const calls = toolCallsById(context);
@@ -88,7 +116,7 @@ export function maskToolResults(context: readonly ContextMessage[], options: Mas
     if (m.kind !== 'message' || !m.messageId) return;
     let changed = false;
     let delta = 0;
-    const parts = m.parts.map((p): Part => {
+    const parts = m.parts.map((p, partIndex): Part => {
       if (p.type !== 'tool_result' || isStub(p.text)) return p;
       const call = calls.get(p.callId);
       const name = p.name ?? call?.name ?? 'tool';
@@ -96,7 +124,7 @@ export function maskToolResults(context: readonly ContextMessage[], options: Mas
       const repeated =
         later !== undefined && later.callId !== p.callId && (later.text === p.text || READ_LIKE.test(name));
       if (!repeated && index >= ageCutoff) return p;
-      const old = options.counter.countText(p.text);
+      const old = storedResultTextTokens(m, partIndex, options.counter);
       if (old < MASK_MIN_RESULT_TOKENS) return p;
       const text = repeated && later ? repeatStub(name, call, later.callId, old) : maskStub(name, call, old);
       const removed = old - options.counter.countText(text);
