@@ -6,7 +6,8 @@
  * Environment: BENCH_RUNS (runs per figure, default 7), BENCH_COLD_RUNS (cold
  * compaction runs, default 3), BENCH_COLD_START_RUNS (fresh processes per
  * tokenizer, default 5; js-tiktoken takes seconds each), BENCH_SKIP (comma list of sections to skip:
- * bundle, coldStart, counting, incremental, compaction, quality),
+ * bundle, coldStart, counting, incremental, compaction, extensionHost, quality;
+ * extensionHost is skipped by itself when code-server is not installed),
  * BENCH_COUNT_CHARS (size of the counting sample, default 1,000,000),
  * COMPACTOR_CORPUS (the transcripts).
  */
@@ -18,6 +19,7 @@ import { benchColdStart } from './speed/coldStart';
 import { benchCompaction } from './speed/compaction';
 import { corpusMessages, corpusTexts, loadCorpus } from './speed/corpus';
 import { benchCounting, sampleTexts } from './speed/counting';
+import { benchExtensionHost } from './speed/extensionHost';
 import { benchIncremental } from './speed/incremental';
 import { machineInfo } from './speed/machine';
 import { runQuality } from './speed/quality';
@@ -35,7 +37,6 @@ async function main(): Promise<void> {
   const r: Omit<BenchResults, 'targets' | 'wallSeconds'> = {
     machine: machineInfo(root),
     runs,
-    extensionHost: { activationMs: null, longestStallMs: null, status: 'Not measured yet: these come from the code-server tests (another engineer); no number is given until they exist.' },
     errors: [],
   };
   const section = async <T>(name: string, run: () => T | Promise<T>): Promise<T | undefined> => {
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     r.counting = await section('counting', () => benchCounting(texts, runs));
     r.incremental = await section('incremental', () => benchIncremental(messages, runs));
     r.compaction = await section('compaction', () => benchCompaction(messages, runs, intEnv('BENCH_COLD_RUNS', 3)));
+    r.extensionHost = await section('extensionHost', () => benchExtensionHost(root, messages));
   }
   r.quality = await section('quality', () => runQuality(root, 5 * 60_000));
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;

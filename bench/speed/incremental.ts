@@ -3,13 +3,16 @@
  * tokens and bringing its usage up to date. The update must not grow with the
  * session (target: per-message time at 1M ≤ 1.5 × at 10K).
  *
- * The engine has no incremental usage API; its only usage entry point is the
- * server's `compaction/usage` (EngineService.usage: contextOf + calibration +
- * usageOf over the whole log, which the request carries). Three paths, all
- * appending the same corpus messages, each counted by a fresh counter:
+ * Paths, all appending the same corpus messages, each counted by a fresh counter:
+ * - engine usage tracker: count the new message, serialize its JSONL line,
+ *   then `UsageTracker.usage(budget)` (src/compaction/usageTracker.ts), what
+ *   the extension host's SessionService.usage does after every message.
+ * - full fold: the same append, then `usageOfLog` (contextOf + calibration +
+ *   usageOf over the whole log): what SessionService.usage did before the
+ *   tracker, kept for comparison.
  * - running totals: count the new message, serialize its JSONL line, add its
- *   categories to running totals, derive percent and level. What an
- *   incremental API would do; written here, not in the engine.
+ *   categories to running totals, derive percent and level: the floor, written
+ *   here, not in the engine.
  * - EngineService.usage: the same append, then the server's usage request
  *   in-process (no transport).
  * - usage request over IPC: the same, plus what the server does to every
@@ -22,7 +25,8 @@ import { UsageParamsSchema, type UsageParams } from '../../src/compaction/protoc
 import { createCounterPool } from '../../src/compaction/server/counters';
 import { EngineService } from '../../src/compaction/server/engineService';
 import { createTokenCounter } from '../../src/compaction/tokens/counter';
-import { categoriesOf, USED_CATEGORIES, type UsedCategory } from '../../src/compaction/usage';
+import { categoriesOf, usageOfLog, USED_CATEGORIES, type UsedCategory } from '../../src/compaction/usage';
+import { UsageTracker } from '../../src/compaction/usageTracker';
 import { storedTokens, syntheticSession } from './corpus';
 import { interleave, median, pairedRatio, round, timeOnce } from './stats';
 
@@ -30,8 +34,10 @@ export const SESSION_SIZES = [10_000, 100_000, 1_000_000] as const;
 /** Target: per-message update at 1M tokens / at 10K. */
 export const FLAT_RATIO_MAX = 1.5;
 
-type Path = 'running totals' | 'EngineService.usage' | 'usage request over IPC';
+type Path = 'engine usage tracker' | 'full fold (SessionService.usage before)' | 'running totals' | 'EngineService.usage' | 'usage request over IPC';
 const PATHS: Array<{ path: Path; appends: number }> = [
+  { path: 'engine usage tracker', appends: 200 },
+  { path: 'full fold (SessionService.usage before)', appends: 10 },
   { path: 'running totals', appends: 200 },
   { path: 'EngineService.usage', appends: 10 },
   { path: 'usage request over IPC', appends: 10 },
@@ -89,10 +95,13 @@ export function benchIncremental(corpus: readonly MessageRecord[], runs: number)
         const count = (m: MessageRecord) => counter.countParts(m.parts);
         const running = new RunningUsage(budgets[s]!);
         if (path === 'running totals') running.seed(log); // done once when a session opens
+        const tracker = path === 'engine usage tracker' ? new UsageTracker(log) : undefined; // once per opened session
         const ms = timeOnce(() => {
           for (let i = 0; i < appends; i++) {
             const rec = appendMessage(log, corpus[i % corpus.length]!, count, i);
-            if (path === 'running totals') running.add(rec);
+            if (tracker) tracker.usage(budgets[s]!);
+            else if (path === 'full fold (SessionService.usage before)') usageOfLog(log, budgets[s]!);
+            else if (path === 'running totals') running.add(rec);
             else if (path === 'EngineService.usage') service.usage({ log } as UsageParams);
             else service.usage(UsageParamsSchema.parse(JSON.parse(JSON.stringify({ log }))));
           }
@@ -118,6 +127,6 @@ export function benchIncremental(corpus: readonly MessageRecord[], runs: number)
     runs,
     sessions: sessions.map((s, i) => ({ target: SESSION_SIZES[i]!, tokens: storedTokens(s), messages: s.records.length })),
     rows,
-    note: 'per-message ms = one run of N appends (the first N corpus messages, same for every size) / N; the engine has no incremental usage API, "running totals" is what one would do',
+    note: 'per-message ms = one run of N appends (the first N corpus messages, same for every size) / N, each counted by a fresh counter and serialized; "engine usage tracker" is what the extension host does now (UsageTracker, created once per opened session), "full fold" what it did before, "running totals" the floor',
   };
 }

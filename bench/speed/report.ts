@@ -9,6 +9,7 @@ import type { BundleResult } from './bundle';
 import type { ColdStartResult } from './coldStart';
 import type { CompactionResult } from './compaction';
 import type { CountingResult } from './counting';
+import type { ExtensionHostResult } from './extensionHost';
 import type { IncrementalResult } from './incremental';
 import type { MachineInfo } from './machine';
 import type { QualityRun } from './quality';
@@ -32,7 +33,7 @@ export interface BenchResults {
   compaction?: CompactionResult;
   bundle?: BundleResult;
   quality?: QualityRun;
-  extensionHost: { activationMs: null; longestStallMs: null; status: string };
+  extensionHost?: ExtensionHostResult;
   errors: Array<{ section: string; error: string }>;
 }
 
@@ -48,6 +49,7 @@ function sections(r: BenchResults): string[] {
       table(['tokenizer', 'speed vs raw tiktoken (×, higher is faster)', 'median ms (this machine)', 'tokens/s (this machine)', 'how'],
         c.rows.map((x) => [x.name, x.speedVsTiktoken, x.medianMs, x.tokensPerSecond.toLocaleString('en-US'), x.note])),
       `All tokenizers gave the same total: **${c.countsAgree ? 'yes' : 'NO'}**.`,
+      ...(c.firstCounts ? [`First counts only (the ${c.firstCounts.texts} distinct texts, nothing the cache could serve; ${c.firstCounts.runs} runs): the engine counter is ${c.firstCounts.speedVsBareEncoder}× the speed of its own encoder without the cache and ${c.firstCounts.speedVsTiktoken}× raw tiktoken (${c.firstCounts.engineMs} ms this machine) — what the cache costs when it cannot help.`] : []),
       `Warm cache (labelled, not throughput): the same engine counter counting the same texts again takes ${c.warmCache.medianMs} ms, ${c.warmCache.speedVsColdEngine}× faster than cold — ${c.warmCache.note}.`);
   }
   const s = r.coldStart;
@@ -80,7 +82,20 @@ function sections(r: BenchResults): string[] {
       table(['file', 'size'], b.files.map((f) => [f.file, kb(f.bytes)])),
       b.vsix ? `.vsix: **${b.vsix.bytes.toLocaleString('en-US')} bytes** (${kb(b.vsix.bytes)}; target < 2,000,000 bytes: ${b.vsix.meetsTarget ? 'met' : 'not met'}) — ${b.vsix.source}.` : `.vsix: not packaged (${b.vsixError ?? 'unknown error'}).`);
   }
-  out.push('## Extension host', table(['figure', 'value'], [['activation time', 'not measured yet'], ['longest extension-host stall (code-server)', 'not measured yet']]), r.extensionHost.status);
+  const h = r.extensionHost;
+  if (h) {
+    out.push('## Extension host (code-server)');
+    if (h.status !== 'measured') out.push(`Not measured: ${h.note}`);
+    else {
+      const t = h.transcript;
+      out.push(
+        `Workload: ${t ? `an OpenAI-format transcript of ${t.tokens.toLocaleString('en-US')} tokens / ${t.messages} messages (${(t.bytes / 1e6).toFixed(1)} MB)` : 'a transcript'}, imported with compactor.importTranscript, then compacted with F1 "Compactor: Compact Conversation", Enter. Activation: **${h.activationMs} ms** (target < 50). ${h.lagProbeSamples ?? 0} lag samples.`,
+        table(['phase', 'duration ms', 'longest stall ms (target ≤ 50)', 'stalls ≥ 20 ms (ms after phase start: length)', 'outcome'],
+          (h.phases ?? []).map((p) => [p.name, p.durationMs, `**${p.longestStallMs}**`, p.stalls.map((s) => `${s.atMs}: ${s.lagMs}`).join(', ') || '—', p.outcome])),
+        `${h.note}. Absolute times, one run on a shared machine.`,
+      );
+    }
+  }
   const q = r.quality;
   if (q) out.push('## Quality', q.ran ? `bench/quality.ts ran (${q.wallSeconds} s): see bench/QUALITY.md and bench/quality.json.` : `bench/quality.ts did not complete (exit ${q.exitCode}): ${q.error ?? ''}`);
   return out;

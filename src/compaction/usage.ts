@@ -58,6 +58,35 @@ export function apportion(total: number, weights: readonly number[]): number[] {
   return out;
 }
 
+/**
+ * Adds one message's stored tokens to its categories. When every part falls in
+ * one category (most messages: a request, an answer, a tool result) the whole
+ * count goes there without estimating the parts (what apportion would give);
+ * only mixed messages (text and tool calls) are split.
+ */
+function addMessageCategories(cats: Record<UsedCategory, number>, m: ContextMessage): void {
+  const parts = m.parts.length > 0 ? m.parts : [{ type: 'text', text: '' } as Part];
+  const first = categoryOfPart(m.role, parts[0]!);
+  if (parts.every((p) => categoryOfPart(m.role, p) === first)) {
+    cats[first] += m.tokens;
+    return;
+  }
+  const cached = splitCache.get(m.parts);
+  let shares = cached?.tokens === m.tokens ? cached.shares : undefined;
+  if (!shares) {
+    shares = apportion(m.tokens, parts.map((p) => partCost(p, estimateTokens) + 1));
+    splitCache.set(m.parts, { tokens: m.tokens, shares });
+  }
+  parts.forEach((p, i) => (cats[categoryOfPart(m.role, p)] += shares[i] ?? 0));
+}
+
+/**
+ * Splits of mixed messages by their parts array (shared by the log record and
+ * its context message), so re-folding a session after a compaction does not
+ * estimate every tool call's arguments again. Weak: it lives as long as the log.
+ */
+const splitCache = new WeakMap<readonly Part[], { tokens: number; shares: number[] }>();
+
 /** The tokens of each used category in a context (stored counts). */
 export function categoriesOf(context: readonly ContextMessage[]): Record<UsedCategory, number> {
   const cats: Record<UsedCategory, number> = { system: 0, summary: 0, attachments: 0, user: 0, assistant: 0, toolCalls: 0, toolResults: 0 };
@@ -65,11 +94,7 @@ export function categoriesOf(context: readonly ContextMessage[]): Record<UsedCat
     if (m.kind === 'system') cats.system += m.tokens;
     else if (m.kind === 'summary') cats.summary += m.tokens;
     else if (m.kind === 'attachment') cats.attachments += m.tokens;
-    else {
-      const parts = m.parts.length > 0 ? m.parts : [{ type: 'text', text: '' } as Part];
-      const shares = apportion(m.tokens, parts.map((p) => partCost(p, estimateTokens) + 1));
-      parts.forEach((p, i) => (cats[categoryOfPart(m.role, p)] += shares[i] ?? 0));
-    }
+    else addMessageCategories(cats, m);
   }
   return cats;
 }
