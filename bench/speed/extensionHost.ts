@@ -15,8 +15,8 @@
  *   opens a file dialog when run from the palette).
  * - Workload: a ~500K-token OpenAI-format transcript made of the corpus
  *   messages (syntheticSession), imported, then compacted with F1 "Compactor:
- *   Compact Conversation", Enter (no instructions). The fixture model's window
- *   is 600K tokens, so the session is past the auto-compact level.
+ *   Compact Conversation", Enter (no instructions): the LLM summary by the
+ *   fixture model (128K window), which the session far exceeds.
  *
  * Skipped, with a note, when code-server is not installed (it is installed by
  * the first `npm run test:browser`; the bench never downloads it). Absolute
@@ -24,6 +24,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageRecord, SessionLog } from '../../src/compaction/records';
@@ -34,7 +35,12 @@ import { storedTokens, syntheticSession } from './corpus';
 export const ACTIVATION_MAX_MS = 50;
 export const STALL_MAX_MS = 50;
 const TRANSCRIPT_TOKENS = 500_000;
-const FIXTURE_WINDOW_TOKENS = 600_000;
+/**
+ * The fixture model's window (GPT-4o's). The model runs in the same extension
+ * host and logs every request it gets, so its window also bounds what its own
+ * bookkeeping adds to the stalls during the LLM summary.
+ */
+const FIXTURE_WINDOW_TOKENS = 128_000;
 const STEP_TIMEOUT_MS = 240_000;
 const CODE_SERVER_VERSION = '4.139.1';
 
@@ -53,6 +59,61 @@ export interface PhaseResult {
   outcome: string;
 }
 
+/** A stretch of the extension host's CPU profile with no idle sample, and where its time went. */
+export interface BusyStretch {
+  ms: number;
+  /** Self time by function (`name file:line`), most first. */
+  top: Array<{ frame: string; ms: number }>;
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * The busy stretches of at least `minMs` in a CPU profile, longest first, each
+ * with its top functions; frames of the product bundle are named by its source
+ * map (`extension/...ts:line`) when `bundleMap` is given.
+ */
+export function busyStretches(profile: CpuProfile, minMs: number, bundleMap?: { file: string; map: SourceMap }): BusyStretch[] {
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const label = (id: number) => {
+    const f = frames.get(id);
+    if (!f) return '?';
+    const file = f.url.split('/').slice(-1)[0] ?? '';
+    if (bundleMap && file === bundleMap.file && f.url.includes('context-compactor')) {
+      const e = bundleMap.map.findEntry(f.lineNumber, f.columnNumber) as { originalSource?: string; originalLine?: number; name?: string };
+      if (e.originalSource) return `${e.name ?? f.functionName} ${e.originalSource.replace(/^.*?\/(extension|src|node_modules)\//, '$1/')}:${(e.originalLine ?? 0) + 1}`;
+    }
+    return `${f.functionName || '(anonymous)'}${file ? ` ${file}:${f.lineNumber + 1}` : ''}`;
+  };
+  const out: BusyStretch[] = [];
+  let current: Map<string, number> | undefined;
+  let ms = 0;
+  const close = () => {
+    if (current && ms >= minMs) {
+      const top = [...current].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([frame, t]) => ({ frame, ms: Math.round(t * 10) / 10 }));
+      out.push({ ms: Math.round(ms), top });
+    }
+    current = undefined;
+    ms = 0;
+  };
+  profile.samples.forEach((id, i) => {
+    // timeDeltas[i] is the time before sample i; attribute the next delta to this sample.
+    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const name = frames.get(id)?.functionName ?? '';
+    if (name === '(idle)') return close();
+    current ??= new Map();
+    const k = label(id);
+    current.set(k, (current.get(k) ?? 0) + dt);
+    ms += dt;
+  });
+  close();
+  return out.sort((a, b) => b.ms - a.ms).slice(0, 5);
+}
+
 export interface ExtensionHostResult {
   status: 'measured' | 'skipped' | 'failed';
   note: string;
@@ -62,6 +123,8 @@ export interface ExtensionHostResult {
   /** Longest stall over import + compaction. */
   longestStallMs?: number;
   lagProbeSamples?: number;
+  /** With BENCH_EXTHOST_PROFILE=1: the longest busy stretches of the extension host during import + compaction. */
+  profile?: BusyStretch[];
 }
 
 function codeServerInstalled(): string | undefined {
@@ -163,6 +226,11 @@ export async function benchExtensionHost(repoRoot: string, corpus: readonly Mess
     await sleep(3_000); // let start-up work (session restore, server start) finish
     const startupEnd = Date.now();
 
+    const profiling = process.env.BENCH_EXTHOST_PROFILE === '1';
+    if (profiling) {
+      writeFileSync(join(state, 'profile-start'), '');
+      await waitFor('the profiler', () => (existsSync(join(state, 'profile-start.taken')) ? true : undefined), 10_000);
+    }
     writeFileSync(join(state, 'import.json'), JSON.stringify({ path: transcriptPath }));
     const imported = await waitFor('the import', () => {
       try {
@@ -183,6 +251,15 @@ export async function benchExtensionHost(repoRoot: string, corpus: readonly Mess
     const message = toast.locator('.notification-list-item-message');
     const compactOutcome = (((await message.count()) > 0 ? await message.first().textContent() : await toast.textContent()) ?? '').replace(/\s+/g, ' ').trim().slice(0, 160);
     await sleep(1_500); // the probe writes lag.json every 250 ms
+    let profile: BusyStretch[] | undefined;
+    if (profiling) {
+      writeFileSync(join(state, 'profile-stop'), '');
+      const file = join(state, 'exthost.cpuprofile');
+      const raw = await waitFor('the CPU profile', () => (existsSync(file) ? readFileSync(file, 'utf8') : undefined), 30_000);
+      writeFileSync(join(repoRoot, 'test-results', 'bench-exthost.cpuprofile'), raw);
+      const map = new SourceMap(JSON.parse(readFileSync(join(repoRoot, 'dist', 'extension.js.map'), 'utf8')) as SourceMapPayload);
+      profile = busyStretches(JSON.parse(raw) as CpuProfile, 30, { file: 'extension.js', map });
+    }
     const final = lag();
     if (!final) throw new Error('the lag probe wrote nothing');
     const phases = [
@@ -198,6 +275,7 @@ export async function benchExtensionHost(repoRoot: string, corpus: readonly Mess
       phases,
       longestStallMs: Math.max(phases[1]!.longestStallMs, phases[2]!.longestStallMs),
       lagProbeSamples: final.samples,
+      ...(profile ? { profile } : {}),
     };
   } catch (err) {
     await vscode.screenshot('bench-extension-host-failure').catch(() => undefined);

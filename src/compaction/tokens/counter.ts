@@ -24,9 +24,20 @@ import type { TokenCounter } from '../types';
 import { DEFAULT_ENCODING, encodingForModel, type TiktokenEncoding } from './modelFamilies';
 import { getTiktoken, type AssetLocation } from './tiktokenAssets';
 
+/**
+ * The JSON of each arguments object, computed once: usage, masking and the
+ * LLM transcript all ask for it, and a log's records are never changed in
+ * place (append-only), so an object's JSON stays valid. Weak: it lives as long
+ * as the record.
+ */
+const argsJson = new WeakMap<object, string>();
+
 /** Tool-call arguments as the model sees them. */
 export function argsText(args: Record<string, unknown> | string): string {
-  return typeof args === 'string' ? args : JSON.stringify(args);
+  if (typeof args === 'string') return args;
+  let json = argsJson.get(args);
+  if (json === undefined) argsJson.set(args, (json = JSON.stringify(args)));
+  return json;
 }
 
 /** Tokens of one part, given a text counter. */
