@@ -71,7 +71,7 @@ function sections(r: BenchResults): string[] {
     out.push('## Compaction (deterministic tiers and the planner)');
     if (!k.available) out.push(`Not measured: ${k.reason}.`);
     else {
-      out.push(`Sessions: ${k.sessions.map((x) => `${x.tokens.toLocaleString('en-US')} tokens / ${x.messages} messages (JSON.stringify ${x.stringifyMs} ms)`).join('; ')}. Warm counter: ${k.runs} runs; cold counter: ${k.coldRuns} runs (each cold run re-tokenizes what the tiers count).`,
+      out.push(`Sessions: ${k.sessions.map((x) => `${x.tokens.toLocaleString('en-US')} tokens / ${x.messages} messages (JSON.stringify ${x.stringifyMs} ms)`).join('; ')}. Warm counter: ${k.runs} runs; cold counter: ${k.coldRuns} runs (a fresh counter per run; the tiers take what the log already counted from its stored counts).`,
         table(['strategy', 'size', 'counter', 'status', 'tokens before → after', '× JSON.stringify(log)', 'median ms (this machine)', 'heap after call MB', 'retained MB'],
           k.rows.map((x) => [x.strategy, `${x.size / 1000}K`, x.counter, x.status, `${x.tokensBefore.toLocaleString('en-US')} → ${x.tokensAfter.toLocaleString('en-US')}`, x.vsStringify, x.medianMs, x.heapAfterCallMB ?? '—', x.retainedHeapMB ?? '—'])));
     }
