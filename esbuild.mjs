@@ -50,6 +50,12 @@ const node = {
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  // The PostHog project a release build reports to; empty (nothing is sent) unless
+  // COMPACTOR_POSTHOG_KEY is set when building. Users can also set it in settings.
+  define: {
+    __COMPACTOR_POSTHOG_KEY__: JSON.stringify(process.env.COMPACTOR_POSTHOG_KEY ?? ''),
+    __COMPACTOR_POSTHOG_HOST__: JSON.stringify(process.env.COMPACTOR_POSTHOG_HOST ?? ''),
+  },
 };
 
 const builds = [

@@ -16,6 +16,7 @@ export async function ensureRoomForRequest(
   sessionId: string,
   stream: vscode.ChatResponseStream,
   token: vscode.CancellationToken,
+  model?: vscode.LanguageModelChat,
 ): Promise<Room> {
   const sessions = ctx.sessions;
   const settings = ctx.config.settings;
@@ -32,7 +33,7 @@ export async function ensureRoomForRequest(
   if (decision.action === 'compact') {
     stream.progress('Compacting conversation…');
     try {
-      const result = await sessions.compact(sessionId, { source: 'auto' }, token);
+      const result = await sessions.compactWithModel(sessionId, { source: 'auto' }, model, token);
       ctx.telemetry.compactionResult(result);
       if (result.status === 'compacted') {
         breaker.recordSuccess();

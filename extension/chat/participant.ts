@@ -30,10 +30,14 @@ export function registerChatParticipant(ctx: CompactorContext): vscode.Disposabl
         await runSlashCommand(ctx, request, sessionId, stream, token);
         return { metadata: toChatMetadata(sessionId, turn) };
       }
+      if (!request.prompt.trim()) {
+        stream.markdown('Ask me something, or use /compact, /usage, /history or /revert.');
+        return { metadata: toChatMetadata(sessionId, turn) };
+      }
       sessions.markBusy(sessionId, true);
       await sessions.appendMessages(sessionId, [{ role: 'user', parts: [{ type: 'text', text: request.prompt }], turn }]);
       for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
-        const room = await ensureRoomForRequest(ctx, sessionId, stream, token);
+        const room = await ensureRoomForRequest(ctx, sessionId, stream, token, request.model);
         if (!room.ok) {
           return { metadata: toChatMetadata(sessionId, turn), errorDetails: { message: room.message } };
         }

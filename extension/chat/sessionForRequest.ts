@@ -58,6 +58,7 @@ export async function sessionForRequest(
     sessions.useModel(decision.sessionId, model);
     if (decision.kind === 'rewind') await sessions.rewind(decision.sessionId, decision.turn, decision.reason);
   }
+  sessions.rememberChatModel(log.header.id, request.model);
   sessions.setActive(log.header.id);
   return { log, turn: decision.turn, decision };
 }

@@ -21,7 +21,7 @@ export async function runSlashCommand(
       stream.progress('Compacting conversation…');
       const instructions = request.prompt.trim();
       const result = await sessions
-        .compact(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, token)
+        .compactWithModel(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, request.model, token)
         .catch((err: unknown) => {
           ctx.telemetry.compactionError('manual', err);
           throw err;

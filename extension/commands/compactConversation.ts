@@ -24,7 +24,7 @@ export const compactConversation: Command = {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Compacting conversation…', cancellable: true },
       (_progress, token) =>
-        ctx.sessions.compact(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, token).catch((err: unknown) => {
+        ctx.sessions.compactWithModel(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, ctx.sessions.chatModelOf(sessionId), token).catch((err: unknown) => {
           ctx.telemetry.compactionError('manual', err);
           throw err;
         }),

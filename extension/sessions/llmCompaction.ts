@@ -16,8 +16,7 @@ import { summarizeCompaction } from '../../src/compaction/llm/pipeline';
 import type { Budget } from '../../src/compaction/budget';
 import type { CompactResponse } from '../../src/compaction/protocol';
 import type { Attachment, CompactionRecord, SessionLog } from '../../src/compaction/records';
-import { counterForModel } from '../../src/compaction/tokens/counter';
-import type { TokenCounter } from '../../src/compaction/types';
+import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { Settings } from '../config/settings';
 import { workspaceFileReader } from '../llm/fileReader';
 import { LmSummarizer, summaryModel } from '../llm/lmSummarizer';
@@ -30,6 +29,8 @@ export interface LlmCompactionHost {
   settings(): Settings;
   /** Appends the record and fires the change event. */
   append(id: string, record: CompactionRecord): Promise<void>;
+  /** The record with its summary, attachments and masked parts counted by the server's tokenizer. */
+  recount(log: SessionLog, record: CompactionRecord): Promise<CompactionRecord>;
   /** The server's deterministic compaction (SessionService.compact). */
   deterministic(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<CompactResponse>;
   output: vscode.LogOutputChannel;
@@ -41,20 +42,13 @@ export interface CompactionHookInput {
   attachments?: Attachment[];
 }
 
-const counters = new Map<string, TokenCounter>();
-
-/** The counter the session's messages were counted with (same encoding as the server), cached per model. */
-function counterFor(log: SessionLog, output: vscode.LogOutputChannel): TokenCounter {
-  const model = log.header.model ?? { id: 'gpt-4o' };
-  const key = `${model.id}\u0000${model.family ?? ''}`;
-  let counter = counters.get(key);
-  if (!counter) {
-    counter = counterForModel(model, { onFallback: (err) => output.warn(`tokenizer unavailable, summary tokens are estimated: ${String(err)}`) });
-    counters.set(key, counter);
-  }
-  return counter;
-}
-
+/**
+ * The pipeline budgets with the estimate counter: tiktoken loads only in the
+ * compaction server, never in the extension host (it would stall it). The
+ * record's counts are then recounted by the server (`recount`) before it is
+ * stored, so the log holds real counts whenever the server is up.
+ */
+const estimate = createEstimateCounter();
 export async function compactWithModel(
   host: LlmCompactionHost,
   id: string,
@@ -77,7 +71,7 @@ export async function compactWithModel(
     const result = await summarizeCompaction(log, {
       source: request.source,
       summarizer: new LmSummarizer(chatModel),
-      counter: counterFor(log, host.output),
+      counter: estimate,
       clock: { now: () => Date.now() },
       signal: controller.signal,
       targetTokens: request.targetTokens ?? budget.targetTokens,
@@ -96,7 +90,9 @@ export async function compactWithModel(
     if (result.report.fallback) host.output.warn(`the summary model's answer was not used (${result.report.fallbackReason}); used the extractive summary`);
     if (result.status === 'compacted') {
       if (controller.signal.aborted) return { status: 'aborted', report: { ...result.report, status: 'aborted', reason: 'Cancelled; the session is unchanged.' } };
-      await host.append(id, result.record);
+      const record = await host.recount(log, result.record);
+      await host.append(id, record);
+      return { ...result, record, report: { ...result.report, after: { ...result.report.after, tokens: record.after.tokens }, tokensSaved: record.before.tokens - record.after.tokens } };
     }
     return result;
   } finally {

@@ -12,6 +12,7 @@ import { UsageTracker } from '../../src/compaction/usageTracker';
 import type { Configuration } from '../config/configuration';
 import type { EngineClient } from '../engine/engineClient';
 import { CircuitBreaker } from './autoCompaction';
+import { compactWithModel as llmCompact, type CompactionHookInput } from './llmCompaction';
 import { SessionStore, type AppendableRecord } from './sessionStore';
 
 /** Used when a model does not say how large its window is. */
@@ -149,6 +150,17 @@ export class SessionService implements vscode.Disposable {
     if (log) log.header = { ...log.header, model };
   }
 
+  private readonly chatModels = new Map<string, vscode.LanguageModelChat>();
+
+  /** The chat model the session last talked to, so compacting from the palette summarizes with it. */
+  rememberChatModel(id: string, model: vscode.LanguageModelChat): void {
+    this.chatModels.set(id, model);
+  }
+
+  chatModelOf(id: string): vscode.LanguageModelChat | undefined {
+    return this.chatModels.get(id);
+  }
+
   async rename(id: string, title: string): Promise<void> {
     await this.store.rename(id, title);
     const log = this.logs.get(id);
@@ -282,6 +294,51 @@ export class SessionService implements vscode.Disposable {
       this.changeEmitter.fire({ sessionId: id, kind: 'compaction' });
     }
     return result;
+  }
+
+  /**
+   * Compacts with the user's model (an LLM summary) when one is available,
+   * else with the server's deterministic tiers; appends the record.
+   */
+  compactWithModel(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken, hooks?: CompactionHookInput): Promise<CompactResponse> {
+    return llmCompact(
+      {
+        load: (i) => this.load(i),
+        budget: (l) => this.budget(l),
+        settings: () => this.config.settings,
+        output: this.output,
+        deterministic: (i, r, t) => this.compact(i, r, t),
+        recount: (l, r) => this.recount(l, r),
+        append: async (i, record) => {
+          await this.appendRecords(i, [record]);
+          this.changeEmitter.fire({ sessionId: i, kind: 'compaction' });
+        },
+      },
+      id,
+      request,
+      model,
+      token,
+      hooks,
+    );
+  }
+
+  /** Counts a record's new texts with the server's tokenizer; keeps the estimates while it is unavailable. */
+  private async recount(log: SessionLog, record: CompactionRecord): Promise<CompactionRecord> {
+    const texts: Part[][] = [
+      [{ type: 'text', text: record.summary }],
+      ...record.attachments.map((a): Part[] => [{ type: 'text', text: a.text }]),
+      ...record.replaced.map((r) => r.parts),
+    ];
+    const { counts, encoding } = await this.countWith(log.header.model, texts);
+    if (encoding === 'estimate') return record;
+    let i = 0;
+    const summaryTokens = record.summary ? (counts[i] ?? record.summaryTokens) : 0;
+    i++;
+    const attachments = record.attachments.map((a) => ({ ...a, tokens: counts[i++] ?? a.tokens }));
+    const replaced = record.replaced.map((r) => ({ ...r, tokens: counts[i++] ?? r.tokens }));
+    const recounted: CompactionRecord = { ...record, summaryTokens, attachments, replaced };
+    const after = contextOf({ header: log.header, records: [...log.records, recounted] });
+    return { ...recounted, after: { tokens: after.reduce((n, m) => n + m.tokens, 0), messages: after.length } };
   }
 
   /** Reverts the newest non-reverted compaction; undefined when there is none. */

@@ -46,8 +46,12 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   // Wait for the exact title to be listed (typing is filtered asynchronously),
   // then pick it rather than whatever is highlighted.
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: title }) });
-  const exact = row.filter({ hasText: new RegExp(`^${escapeRegExp(title)}(\\s|$)`) }).first();
+  // The row's own text may run on into "recently used" or a keybinding, so the
+  // label element is what must equal the title.
+  const exact = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }) })
+    .first();
   await exact.waitFor({ timeout: 15_000 });
   await exact.click();
   // Done when the palette closed, or when the command opened a quick pick of its
@@ -110,11 +114,22 @@ export async function selectChatModel(page: Page, name = 'Compactor Test Model')
  * and typing `@compactor x` after it would send the prompt `@compactor x`.
  */
 export async function typeInChat(page: Page, text: string): Promise<void> {
-  // The editor's textarea sits under decorations; clicking the editor focuses it.
-  await chatInput(page).locator('.monaco-editor').first().click({ force: true });
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Backspace');
-  await page.keyboard.type(text);
+  const editor = chatInput(page).locator('.monaco-editor').first();
+  for (let attempt = 0; ; attempt++) {
+    // The editor's textarea sits under decorations; clicking the editor focuses it.
+    await editor.click({ force: true });
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Backspace');
+    // Type the participant and command key by key (so the input recognises them),
+    // then insert the rest at once: typing long prompts key by key takes minutes.
+    const head = /^((?:[@/]\S+\s+){0,2})/.exec(text)?.[1] ?? '';
+    await page.keyboard.type(head);
+    if (text.length > head.length) await page.keyboard.insertText(text.slice(head.length));
+    // Focus can move (a notification, the palette closing) and swallow the text: check it arrived.
+    const shown = (await editor.locator('.view-lines').innerText()).replace(/\s+/g, ' ').trim();
+    const wanted = text.replace(/\s+/g, ' ').trim();
+    if (shown.startsWith(wanted.slice(0, 60)) || attempt >= 2) return;
+  }
 }
 
 /** The suggestions the chat input shows for `@` (participant names, e.g. `@compactor`). */
@@ -138,13 +153,26 @@ export function lastResponse(page: Page): Locator {
  * response is complete. Returns the response's visible text.
  */
 export async function sendChat(page: Page, text: string, options: { timeoutMs?: number } = {}): Promise<string> {
-  const before = await page.locator('.interactive-item-container.interactive-response').count();
+  // The chat list renders only the rows in view; rows carry their index in the
+  // conversation, so "a newer response" is one with a larger index.
+  const before = await newestChatRowIndex(page);
   await typeInChat(page, text);
   await page.keyboard.press('Escape'); // close the participant/command suggestions
   await page.keyboard.press('Enter');
-  const responses = page.locator('.interactive-item-container.interactive-response');
-  await responses.nth(before).waitFor({ timeout: options.timeoutMs ?? RESPONSE_TIMEOUT_MS });
+  const timeout = options.timeoutMs ?? RESPONSE_TIMEOUT_MS;
+  await page.waitForFunction(
+    `[...document.querySelectorAll('.monaco-list-row')].some((r) => Number(r.getAttribute('data-index')) > ${before} && r.querySelector('.interactive-item-container.interactive-response') !== null)`,
+    undefined,
+    { timeout },
+  );
   return waitForResponse(page, options);
+}
+
+/** The largest conversation index among the chat rows in the page (-1 when none). */
+async function newestChatRowIndex(page: Page): Promise<number> {
+  return page.evaluate<number>(
+    `Math.max(-1, ...[...document.querySelectorAll('.monaco-list-row')].filter((r) => r.querySelector('.interactive-item-container')).map((r) => Number(r.getAttribute('data-index'))))`,
+  );
 }
 
 /** Waits until the newest response is complete (its footer shows the completion time). */

@@ -1,0 +1,141 @@
+// What a person does every day with @compactor, in a real VS Code: a
+// conversation with tool calls, Compact Conversation from the command palette,
+// /revert, a window reload, and automatic compaction near the threshold —
+// each asserted on what the fixture model received next.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
+import { startVsCode, type ModelRequest, type VsCode } from './harness/vscode';
+
+/** About `words` × 1.3 tokens of distinct prose, so a turn has weight. */
+function bulk(tag: string, words: number): string {
+  const vocab = ['parser', 'timezone', 'offset', 'ledger', 'invoice', 'cursor', 'buffer', 'schema', 'render', 'token'];
+  return Array.from({ length: words }, (_, i) => `${vocab[i % vocab.length]}${tag}${i % 37}`).join(' ');
+}
+
+const SCRIPTED_SUMMARY =
+  '<analysis>ANALYSIS-SCRATCHPAD the user asked about store.js, then sent four long turns.</analysis>\n' +
+  '<summary>\n1. Primary request and intent: FIXTURE-SUMMARY read src/store.js (loadTodos), then four long turns about parsers.\n</summary>';
+
+const hasSummary = (r: ModelRequest) => r.messages.some((m) => m.text.includes('<conversation-summary>'));
+const lastRequest = (vscode: VsCode) => {
+  const all = vscode.requestsOfModel();
+  const last = all.at(-1);
+  assert.ok(last, 'the model received a request');
+  return last;
+};
+
+async function compactFromPalette(page: Page): Promise<string> {
+  await runCommand(page, 'Compactor: Compact Conversation');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter'); // no instructions
+  const toast = page.locator('.notification-list-item-message', { hasText: /Compacted: / }).first();
+  await toast.waitFor({ timeout: 60_000 });
+  return toast.innerText();
+}
+
+test('a conversation with tool calls, Compact Conversation, /revert and a reload', { timeout: 420_000 }, async (t) => {
+  const vscode = await startVsCode({
+    // Target 10% of 44,000 = 4,400 tokens: a summary plus the last long turn.
+    settings: { 'compactor.levels.targetPercent': 10 },
+    workspaceFiles: { 'src/store.js': 'export function loadTodos(path) {\n  return JSON.parse(readFileSync(path, "utf8"));\n}\n' },
+    model: {
+      // Window 64,000 → output reserve 20,000 → effective 44,000: four long turns stay below auto-compaction.
+      maxInputTokens: 64000,
+      replies: [
+        // The summary request of Compact Conversation (the LLM pipeline's prompt).
+        { match: 'write a detailed summary of the conversation', scope: 'prompt', reply: SCRIPTED_SUMMARY },
+        { match: 'turn ', scope: 'last', reply: 'Noted turn {n}.' },
+        { match: 'what is in src/store.js', scope: 'last', toolCalls: [{ name: 'compactor_readFile', input: { path: 'src/store.js' } }], afterTools: 'store.js defines loadTodos.' },
+      ],
+    },
+  });
+  t.after(() => vscode.stop());
+  const { page } = vscode;
+  try {
+    await openChat(page);
+    await selectChatModel(page);
+
+    // 1. Tool calls: the model asks to read a file, gets the result, answers.
+    const toolReply = await sendChat(page, '@compactor what is in src/store.js?');
+    assert.match(toolReply, /store\.js defines loadTodos/);
+    const [askTool, afterTool] = vscode.requestsOfModel().slice(-2);
+    assert.ok(askTool?.toolNames.includes('compactor_readFile'), `tools offered: ${askTool?.toolNames.join(', ')}`);
+    const toolResult = afterTool?.messages.at(-1);
+    assert.deepEqual(toolResult?.parts, ['tool_result']);
+    assert.match(toolResult?.text ?? '', /loadTodos/, 'the tool result carried the file');
+
+    // 2. A longer conversation, then Compact Conversation from the command palette.
+    for (let i = 1; i <= 4; i++) await sendChat(page, `@compactor turn ${i}: ${bulk(`t${i}`, 700)}`);
+    const beforeCompaction = lastRequest(vscode);
+    const toast = await compactFromPalette(page);
+    assert.match(toast, /Compacted: [\d.]+K → [\d.]+K tokens/);
+    await vscode.screenshot('sessions-compacted');
+    await sendChat(page, '@compactor after compaction');
+    const afterCompaction = lastRequest(vscode);
+    assert.equal(afterCompaction.messages.at(-1)?.text, 'after compaction', 'the new request itself is sent');
+    assert.ok(hasSummary(afterCompaction), 'the next request carries the summary');
+    const summaryRequest = vscode.requestsOfModel().find((r) => r.messages.some((m) => m.text.includes('write a detailed summary of the conversation')));
+    assert.ok(summaryRequest, 'Compact Conversation asked the session model for the summary');
+    const sent = afterCompaction.messages.map((m) => m.text).join('\n');
+    assert.match(sent, /FIXTURE-SUMMARY/, "the model's summary is what the next request carries");
+    assert.doesNotMatch(sent, /ANALYSIS-SCRATCHPAD/, 'the analysis scratchpad was stripped');
+    assert.match(sent, /turn 4: parsert4/, 'the kept tail (the last turn) is sent verbatim');
+    assert.ok(
+      afterCompaction.promptTokens < beforeCompaction.promptTokens * 0.75,
+      `the next request is smaller: ${afterCompaction.promptTokens} vs ${beforeCompaction.promptTokens} tokens`,
+    );
+    assert.ok(!afterCompaction.messages.some((m) => m.text.includes('parsert10')), 'old turns are no longer sent verbatim');
+
+    // 3. /revert brings the full transcript back.
+    const reverted = await sendChat(page, '@compactor /revert');
+    assert.match(reverted, /Reverted the manual compaction/);
+    await sendChat(page, '@compactor after revert');
+    const afterRevert = lastRequest(vscode);
+    assert.equal(afterRevert.messages.at(-1)?.text, 'after revert');
+    assert.ok(!hasSummary(afterRevert), 'no summary after the revert');
+    assert.ok(afterRevert.messages.some((m) => m.text.includes('parsert10')), 'the first long turn is back verbatim');
+
+    // 4. A reload keeps the session and its history.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    await openChat(page);
+    await selectChatModel(page);
+    const history = await sendChat(page, '@compactor /history');
+    assert.match(history, /manual/);
+    assert.match(history, /reverted/);
+    await vscode.screenshot('sessions-history-after-reload');
+  } catch (err) {
+    await vscode.screenshot('sessions-failure').catch(() => undefined);
+    throw err;
+  }
+});
+
+test('automatic compaction fires once near the threshold, not again on the next turn', { timeout: 420_000 }, async (t) => {
+  // Window 6,000 → output reserve 3,000 (half the window) → effective 3,000; auto-compact at 85% = 2,550.
+  const vscode = await startVsCode({ model: { maxInputTokens: 6000, maxOutputTokens: 4000 } });
+  t.after(() => vscode.stop());
+  const { page } = vscode;
+  try {
+    await openChat(page);
+    await selectChatModel(page);
+    const replies: string[] = [];
+    for (let i = 1; i <= 6 && !replies.some((r) => /Automatically compacted/.test(r)); i++) {
+      replies.push(await sendChat(page, `@compactor step ${i}: ${bulk(`s${i}`, 350)}`));
+    }
+    const autoAt = replies.findIndex((r) => /Automatically compacted/.test(r));
+    assert.ok(autoAt > 0, `automatic compaction happened after the first turns: ${replies.map((r) => r.slice(0, 60)).join(' | ')}`);
+    assert.match(replies[autoAt]!, /saved \d+%/);
+    assert.ok(hasSummary(lastRequest(vscode)), 'the request after automatic compaction carries the summary');
+    await vscode.screenshot('sessions-auto-compacted');
+
+    const next = await sendChat(page, '@compactor a short follow-up');
+    assert.doesNotMatch(next, /compacted/i, 'no second compaction on the next turn');
+    assert.match(next, /Echo: a short follow-up/);
+  } catch (err) {
+    await vscode.screenshot('sessions-auto-failure').catch(() => undefined);
+    throw err;
+  }
+});
