@@ -254,3 +254,30 @@ export function describeIssues(method: string, error: z.ZodError): { message: st
     data: { kind: 'InvalidParams', method, issues },
   };
 }
+
+// --- Transcript features ---------------------------------------------------------
+
+/**
+ * Options of the transcript language features (server/features/), client →
+ * server: in `initialize`'s `initializationOptions.transcript` and again in
+ * `workspace/didChangeConfiguration` (`settings.transcript`) when the user
+ * changes `compactor.transcript.*`.
+ */
+export const TranscriptOptionsSchema = z.object({
+  /** A single tool result above this share of the model's window gets a warning. */
+  largeToolResultPercent: z.number().int().min(1).max(100).default(10),
+});
+export type TranscriptOptions = z.output<typeof TranscriptOptionsSchema>;
+
+/**
+ * The client command a transcript code lens runs (server → client, in
+ * `textDocument/codeLens` results): compact the session up to the message or
+ * from it on. Its one argument is `CompactPartialArgs`.
+ */
+export const COMPACT_PARTIAL_COMMAND = 'compactor.compactPartial';
+export const CompactPartialArgsSchema = z.object({
+  sessionId: z.string().min(1),
+  messageId: z.string().min(1),
+  side: z.enum(['upto', 'from']),
+});
+export type CompactPartialArgs = z.infer<typeof CompactPartialArgsSchema>;

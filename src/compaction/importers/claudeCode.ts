@@ -48,7 +48,7 @@ const SummaryLineSchema = z.looseObject({ type: z.literal('summary'), summary: z
 /** Text a person did not type, although it arrives as a user message. */
 const NOT_A_REQUEST = /^\s*(<local-command-stdout>|<local-command-stderr>|Caveat: |\[Request interrupted)/;
 
-function toolResultText(content: unknown): string {
+export function toolResultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return content === undefined || content === null ? '' : JSON.stringify(content);
   return content
@@ -56,7 +56,7 @@ function toolResultText(content: unknown): string {
     .join('\n');
 }
 
-function blockToPart(block: Record<string, unknown> & { type: string }): Part | undefined {
+export function blockToPart(block: Record<string, unknown> & { type: string }): Part | undefined {
   switch (block.type) {
     case 'text':
       return typeof block.text === 'string' && block.text !== '' ? { type: 'text', text: block.text } : undefined;

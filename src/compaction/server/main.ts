@@ -34,7 +34,10 @@ const counters = createCounterPool((encoding, err) =>
 );
 const service = new EngineService({ counters, clock: { now: () => Date.now() }, compact });
 
-connection.onInitialize(() => {
+const transcripts = registerTranscriptFeatures(connection, counters, log);
+
+connection.onInitialize((params) => {
+  transcripts.configure((params.initializationOptions as { transcript?: unknown } | null | undefined)?.transcript);
   const compaction: CompactionCapabilities = {
     protocolVersion: PROTOCOL_VERSION,
     methods: Object.values(Methods),
@@ -47,6 +50,8 @@ connection.onInitialize(() => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       inlayHintProvider: true,
       documentSymbolProvider: true,
+      hoverProvider: true,
+      codeLensProvider: { resolveProvider: false },
       experimental: { compaction },
     },
     serverInfo: { name: 'context-compactor-engine', version },
@@ -55,5 +60,4 @@ connection.onInitialize(() => {
 connection.onInitialized(() => log.info(`compaction server ${version} ready (protocol ${PROTOCOL_VERSION}, pid ${process.pid})`));
 
 registerHandlers(connection, service, log);
-registerTranscriptFeatures(connection);
 connection.listen();

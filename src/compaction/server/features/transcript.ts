@@ -1,61 +1,43 @@
 /**
- * Language features for session logs (JSONL, one record a line), computed
- * from the text alone: token counts per message as inlay hints, an outline of
- * messages and compactions, and warnings for huge tool results. Pure (plain
- * LSP-shaped objects, no connection), so it is tested without a process.
- *
- * Counts shown are the stored ones (`tokens` of a message record): the log is
- * never re-tokenized to display it.
+ * Language features for transcripts (a `TranscriptView`, transcriptView.ts):
+ * token counts per message as inlay hints, an outline, a hover per message,
+ * "Compact up to / from here" code lenses on this extension's own session
+ * logs, and warnings for huge tool results. Pure (plain LSP-shaped objects, no
+ * connection), so it is tested without a process.
  */
-import { MessageRecordSchema, type LogRecord, LogRecordSchema, type MessageRecord } from '../../records';
+import { COMPACT_PARTIAL_COMMAND, type CompactPartialArgs, type TranscriptOptions } from '../../protocol';
+import type { Part } from '../../records';
+import type { TranscriptLine, TranscriptView, ViewMessage } from './transcriptView';
 
-/** A tool result above this many stored tokens gets a warning: it is what masking or a summary would save most on. */
-export const HUGE_TOOL_RESULT_TOKENS = 10_000;
+export type { TranscriptLine, TranscriptView } from './transcriptView';
 
-export interface TranscriptLine {
+export const DEFAULT_TRANSCRIPT_OPTIONS: TranscriptOptions = { largeToolResultPercent: 10 };
+
+interface Position {
   line: number;
-  /** Length of the line in UTF-16 units (LSP's default position encoding). */
-  length: number;
-  record?: LogRecord;
-  /** Why the line is not a valid record (blank lines are skipped, not errors). */
-  error?: string;
+  character: number;
 }
-
-export function parseTranscript(text: string): TranscriptLine[] {
-  const out: TranscriptLine[] = [];
-  text.split(/\r?\n/).forEach((raw, line) => {
-    if (raw.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (err) {
-      out.push({ line, length: raw.length, error: `not JSON: ${err instanceof Error ? err.message : String(err)}` });
-      return;
-    }
-    const parsed = LogRecordSchema.safeParse(json);
-    if (parsed.success) out.push({ line, length: raw.length, record: parsed.data });
-    else out.push({ line, length: raw.length, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ') });
-  });
-  return out;
+interface Range {
+  start: Position;
+  end: Position;
 }
-
-const isMessage = (r: LogRecord | undefined): r is MessageRecord => r?.type === 'message';
+const rangeOf = (l: TranscriptLine): Range => ({ start: { line: l.line, character: 0 }, end: { line: l.line, character: l.length } });
+const fmt = (n: number) => n.toLocaleString('en-US');
 
 export interface InlayHintLike {
-  position: { line: number; character: number };
+  position: Position;
   label: string;
   paddingLeft: boolean;
 }
 
-/** `  1,234 tok` at the end of each message line within [startLine, endLine]. */
-export function inlayHints(lines: readonly TranscriptLine[], startLine = 0, endLine = Number.MAX_SAFE_INTEGER): InlayHintLike[] {
-  return lines
-    .filter((l) => l.line >= startLine && l.line <= endLine && isMessage(l.record))
-    .map((l) => ({
-      position: { line: l.line, character: l.length },
-      label: `${(l.record as MessageRecord).tokens.toLocaleString('en-US')} tok`,
-      paddingLeft: true,
-    }));
+/** `1,234 tok` (stored) or `~1,234 tok` (counted on reading) at the end of each message line within [startLine, endLine]. */
+export function inlayHints(view: TranscriptView, startLine = 0, endLine = Number.MAX_SAFE_INTEGER): InlayHintLike[] {
+  const out: InlayHintLike[] = [];
+  for (const l of view.lines) {
+    if (!l.message || l.line < startLine || l.line > endLine) continue;
+    out.push({ position: { line: l.line, character: l.length }, label: `${l.message.counted ? '~' : ''}${fmt(l.message.tokens)} tok`, paddingLeft: true });
+  }
+  return out;
 }
 
 export interface SymbolLike {
@@ -63,11 +45,11 @@ export interface SymbolLike {
   detail: string;
   /** LSP SymbolKind: 24 Event (message), 19 Object (compaction), 2 Module (session), 25 Operator (revert/rewind). */
   kind: 2 | 19 | 24 | 25;
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-  selectionRange: { start: { line: number; character: number }; end: { line: number; character: number } };
+  range: Range;
+  selectionRange: Range;
 }
 
-function preview(m: MessageRecord): string {
+function preview(m: ViewMessage): string {
   for (const p of m.parts) {
     if (p.type === 'text' && p.text.trim()) return p.text.trim().replace(/\s+/g, ' ').slice(0, 60);
     if (p.type === 'tool_call') return `${p.name}(…)`;
@@ -76,48 +58,112 @@ function preview(m: MessageRecord): string {
   return m.parts[0]?.type ?? '(empty)';
 }
 
-export function documentSymbols(lines: readonly TranscriptLine[]): SymbolLike[] {
+export function documentSymbols(view: TranscriptView): SymbolLike[] {
   const out: SymbolLike[] = [];
-  for (const l of lines) {
-    const r = l.record;
-    if (!r) continue;
-    const range = { start: { line: l.line, character: 0 }, end: { line: l.line, character: l.length } };
+  if (view.kind === 'claude-code') {
+    const first = view.lines[0];
+    if (first) out.push({ name: view.title ?? `Claude Code session ${view.sessionId ?? ''}`.trim(), detail: `${fmt(view.totalTokens)} tokens`, kind: 2, range: rangeOf(first), selectionRange: rangeOf(first) });
+  }
+  for (const l of view.lines) {
+    const range = rangeOf(l);
     const at = (name: string, detail: string, kind: SymbolLike['kind']) => out.push({ name, detail, kind, range, selectionRange: range });
-    if (r.type === 'session') at(r.title ?? `session ${r.id}`, r.model?.id ?? '', 2);
-    else if (r.type === 'message') at(`${r.role}: ${preview(r)}`, `${r.tokens} tokens`, 24);
-    else if (r.type === 'compaction') at(`compaction (${r.source}, ${r.strategy})`, `${r.before.tokens} → ${r.after.tokens} tokens`, 19);
-    else at(r.type, '', 25);
+    const r = l.record;
+    if (l.message) at(`${l.message.role}: ${preview(l.message)}`, `${l.message.tokens} tokens${l.message.compacted ? ', compacted' : ''}`, 24);
+    else if (r?.type === 'session') at(r.title ?? `session ${r.id}`, r.model?.id ?? '', 2);
+    else if (r?.type === 'compaction') at(`compaction (${r.source}, ${r.strategy})`, `${r.before.tokens} → ${r.after.tokens} tokens`, 19);
+    else if (r) at(r.type, '', 25);
+  }
+  return out;
+}
+
+export interface HoverLike {
+  contents: { kind: 'markdown'; value: string };
+  range: Range;
+}
+
+function partSummary(parts: readonly Part[]): string {
+  const counts = new Map<string, number>();
+  for (const p of parts) counts.set(p.type, (counts.get(p.type) ?? 0) + 1);
+  return [...counts].map(([type, n]) => (n > 1 ? `${n}× ${type}` : type)).join(', ') || 'none';
+}
+
+/** Role, parts, tool names, tokens and share of the session for the message on `line`; undefined elsewhere. */
+export function hover(view: TranscriptView, line: number): HoverLike | undefined {
+  const l = view.lines.find((x) => x.line === line);
+  const m = l?.message;
+  if (!l || !m) return undefined;
+  const tools = [...new Set(m.parts.flatMap((p) => (p.type === 'tool_call' ? [p.name] : p.type === 'tool_result' ? [p.name ?? 'tool'] : [])))];
+  const share = view.totalTokens > 0 ? (100 * m.tokens) / view.totalTokens : 0;
+  const rows = [
+    `**${m.role}** message${m.id ? ` \`${m.id}\`` : ''}${m.compacted ? ' (compacted: no longer in the context)' : ''}`,
+    '',
+    `- parts: ${partSummary(m.parts)}`,
+    ...(tools.length > 0 ? [`- tool${tools.length > 1 ? 's' : ''}: ${tools.map((t) => `\`${t}\``).join(', ')}`] : []),
+    `- tokens: ${fmt(m.tokens)}${m.counted ? ' (counted on opening)' : ''}`,
+    `- share of the session: ${share.toFixed(1)}% of ${fmt(view.totalTokens)} tokens`,
+  ];
+  return { contents: { kind: 'markdown', value: rows.join('\n') }, range: rangeOf(l) };
+}
+
+export interface CodeLensLike {
+  range: Range;
+  command: { title: string; command: string; arguments: [CompactPartialArgs] };
+}
+
+/**
+ * "Compact up to here" / "Compact from here" above each message still in the
+ * context, on this extension's own logs only (a Claude Code file is not a
+ * session it can compact).
+ */
+export function codeLenses(view: TranscriptView): CodeLensLike[] {
+  const sessionId = view.sessionId;
+  if (view.kind !== 'compactor' || !sessionId) return [];
+  const out: CodeLensLike[] = [];
+  for (const l of view.lines) {
+    const m = l.message;
+    if (!m || m.compacted) continue;
+    const range = { start: { line: l.line, character: 0 }, end: { line: l.line, character: 0 } };
+    for (const side of ['upto', 'from'] as const) {
+      out.push({
+        range,
+        command: {
+          title: side === 'upto' ? 'Compact up to here' : 'Compact from here',
+          command: COMPACT_PARTIAL_COMMAND,
+          arguments: [{ sessionId, messageId: m.id, side }],
+        },
+      });
+    }
   }
   return out;
 }
 
 export interface DiagnosticLike {
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  range: Range;
   /** LSP DiagnosticSeverity: 1 Error, 2 Warning. */
   severity: 1 | 2;
   message: string;
   source: 'compactor';
 }
 
-/** Lines that are not records (errors) and tool results above HUGE_TOOL_RESULT_TOKENS (warnings). */
-export function diagnostics(lines: readonly TranscriptLine[], hugeToolResultTokens = HUGE_TOOL_RESULT_TOKENS): DiagnosticLike[] {
+/** Torn lines and records that do not parse (errors); tool results above `largeToolResultPercent` of the window (warnings). */
+export function diagnostics(view: TranscriptView, options: TranscriptOptions = DEFAULT_TRANSCRIPT_OPTIONS): DiagnosticLike[] {
+  const threshold = Math.floor((view.windowTokens * options.largeToolResultPercent) / 100);
   const out: DiagnosticLike[] = [];
-  for (const l of lines) {
-    const range = { start: { line: l.line, character: 0 }, end: { line: l.line, character: l.length } };
+  for (const l of view.lines) {
+    const range = rangeOf(l);
     if (l.error !== undefined) {
       out.push({ range, severity: 1, message: `Not a session record: ${l.error}`, source: 'compactor' });
       continue;
     }
-    const m = MessageRecordSchema.safeParse(l.record);
-    if (!m.success || !m.data.parts.some((p) => p.type === 'tool_result')) continue;
-    if (m.data.tokens > hugeToolResultTokens) {
-      out.push({
-        range,
-        severity: 2,
-        message: `Tool result of ${m.data.tokens.toLocaleString('en-US')} tokens (over ${hugeToolResultTokens.toLocaleString('en-US')}): masking or compacting it frees the most context.`,
-        source: 'compactor',
-      });
-    }
+    const m = l.message;
+    if (!m || !m.parts.some((p) => p.type === 'tool_result') || m.tokens <= threshold) continue;
+    const share = ((100 * m.tokens) / view.windowTokens).toFixed(1);
+    out.push({
+      range,
+      severity: 2,
+      message: `Tool result of ${fmt(m.tokens)} tokens (${share}% of the ${fmt(view.windowTokens)}-token window, over ${options.largeToolResultPercent}%): masking or compacting it frees the most context.`,
+      source: 'compactor',
+    });
   }
   return out;
 }
