@@ -4,6 +4,7 @@ import { registerChatParticipant } from './chat/participant';
 import { registerCommands } from './commands/registerCommands';
 import { Configuration } from './config/configuration';
 import { createEngineClient, type EngineClient } from './engine/engineClient';
+import { IdleCompaction } from './sessions/idleCompaction';
 import { SessionService } from './sessions/sessionService';
 import { SessionStore } from './sessions/sessionStore';
 import { Telemetry } from './telemetry/telemetry';
@@ -28,6 +29,8 @@ export class CompactorContext {
   readonly sessions: SessionService;
   /** Compaction events to PostHog, gated by VS Code's telemetry level (extension/telemetry/). */
   readonly telemetry: Telemetry;
+  /** Compacts sessions left idle past `compactor.idleCompaction.afterMinutes` (off by default). */
+  readonly idle: IdleCompaction;
   private readonly extensionDisposables: vscode.Disposable[] = [];
   readonly clientDisposables: vscode.Disposable[] = [];
 
@@ -40,11 +43,13 @@ export class CompactorContext {
     const store = new SessionStore(join(storage.fsPath, 'sessions'));
     this.sessions = new SessionService(store, this.engine, this.config, this.output);
     this.telemetry = Telemetry.create(extension, this.sessions, this.output);
+    this.idle = new IdleCompaction(this);
     this.extensionDisposables.push(
       this.output,
       this.config,
       this.engine,
       this.sessions,
+      this.idle,
       this.config.onDidChange(({ restartServer }) => {
         if (restartServer && this.engine.status.state !== 'stopped') void this.engine.restart();
       }),

@@ -15,6 +15,8 @@ export const DEFAULT_SETTINGS = {
   maskToolResultsAfterTurns: 3,
   circuitBreakerFailures: 3,
   summaryModel: '',
+  /** afterMinutes 0 = off; minTokens: smaller contexts are not worth compacting while idle. */
+  idleCompaction: { afterMinutes: 0, minTokens: 20_000 },
   engineTrace: 'off' as 'off' | 'messages' | 'verbose',
 };
 export type Settings = typeof DEFAULT_SETTINGS;
@@ -34,6 +36,13 @@ const fields = {
   maskToolResultsAfterTurns: z.number().int().min(0).max(100),
   circuitBreakerFailures: z.number().int().min(1).max(20),
   summaryModel: z.string(),
+  // 0 turns it off; fractions down to 0.05 min (3 s) are allowed so tests can use short idle times.
+  'idleCompaction.afterMinutes': z
+    .number()
+    .min(0)
+    .max(10_080)
+    .refine((v) => v === 0 || v >= 0.05, { message: 'must be 0 (off) or at least 0.05 minutes' }),
+  'idleCompaction.minTokens': z.number().int().min(0),
   'engine.trace': z.enum(['off', 'messages', 'verbose']),
 } as const;
 export type SettingKey = keyof typeof fields;
@@ -76,6 +85,10 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Parsed
       maskToolResultsAfterTurns: pick('maskToolResultsAfterTurns', d.maskToolResultsAfterTurns),
       circuitBreakerFailures: pick('circuitBreakerFailures', d.circuitBreakerFailures),
       summaryModel: pick('summaryModel', d.summaryModel),
+      idleCompaction: {
+        afterMinutes: pick('idleCompaction.afterMinutes', d.idleCompaction.afterMinutes),
+        minTokens: pick('idleCompaction.minTokens', d.idleCompaction.minTokens),
+      },
       engineTrace: pick('engine.trace', d.engineTrace),
     },
     problems,

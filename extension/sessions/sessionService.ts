@@ -15,6 +15,8 @@ import { CircuitBreaker } from './autoCompaction';
 import { compactWithModel as llmCompact, type CompactionHookInput } from './llmCompaction';
 import { SessionStore, type AppendableRecord } from './sessionStore';
 
+const noop = (): void => undefined;
+
 /** Used when a model does not say how large its window is. */
 const FALLBACK_MAX_INPUT_TOKENS = 128_000;
 
@@ -67,10 +69,25 @@ export class SessionService implements vscode.Disposable {
 
   private readonly busy = new Set<string>();
 
+  private readonly busyEmitter = new vscode.EventEmitter<{ sessionId: string; busy: boolean }>();
+  /** A request started or ended (idle compaction yields to a request). */
+  readonly onDidChangeBusy = this.busyEmitter.event;
+  private readonly compactStartEmitter = new vscode.EventEmitter<{ sessionId: string; source: CompactionSource }>();
+  /** A compaction is about to start (before it waits for one already running on the session). */
+  readonly onWillCompact = this.compactStartEmitter.event;
+  /** The compaction running (or queued last) per session: compactions of one session run one after another. */
+  private readonly compacting = new Map<string, Promise<unknown>>();
+
   /** A request is in flight for the session (idle compaction leaves it alone). */
   markBusy(id: string, busy: boolean): void {
+    if (busy === this.busy.has(id)) return;
     if (busy) this.busy.add(id);
     else this.busy.delete(id);
+    this.busyEmitter.fire({ sessionId: id, busy });
+  }
+
+  isCompacting(id: string): boolean {
+    return this.compacting.has(id);
   }
 
   isBusy(id: string): boolean {
@@ -297,10 +314,28 @@ export class SessionService implements vscode.Disposable {
   }
 
   /**
+   * The entry point of every compaction (manual, automatic, idle, the API):
+   * announces it (a running idle compaction yields), then runs it after any
+   * compaction already running on the session, so one session never has two.
+   */
+  compactWithModel(...args: Parameters<SessionService['runCompaction']>): Promise<CompactResponse> {
+    const [id, request] = args;
+    this.compactStartEmitter.fire({ sessionId: id, source: request.source });
+    const previous = this.compacting.get(id);
+    const run = (previous ? previous.then(noop, noop) : Promise.resolve()).then(() => this.runCompaction(...args));
+    this.compacting.set(id, run);
+    const clear = () => {
+      if (this.compacting.get(id) === run) this.compacting.delete(id);
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  /**
    * Compacts with the user's model (an LLM summary) when one is available,
    * else with the server's deterministic tiers; appends the record.
    */
-  compactWithModel(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken, hooks?: CompactionHookInput): Promise<CompactResponse> {
+  private runCompaction(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken, hooks?: CompactionHookInput): Promise<CompactResponse> {
     return llmCompact(
       {
         load: (i) => this.load(i),
@@ -354,6 +389,8 @@ export class SessionService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.busyEmitter.dispose();
+    this.compactStartEmitter.dispose();
     this.changeEmitter.dispose();
     this.activeEmitter.dispose();
   }

@@ -45,3 +45,12 @@ test('percent levels outside 1..100 are rejected', () => {
   assert.equal(problems.length, 1);
   assert.match(problems[0]!, /autoCompactPercent: 150/);
 });
+
+test('idle compaction: off by default, fractional minutes from 0.05, bad values fall back', () => {
+  assert.deepEqual(parseSettings({}).settings.idleCompaction, { afterMinutes: 0, minTokens: 20_000 });
+  assert.deepEqual(parseSettings({ 'idleCompaction.afterMinutes': 0.1, 'idleCompaction.minTokens': 500 }).settings.idleCompaction, { afterMinutes: 0.1, minTokens: 500 });
+  const bad = parseSettings({ 'idleCompaction.afterMinutes': 0.01, 'idleCompaction.minTokens': -1 });
+  assert.deepEqual(bad.settings.idleCompaction, { afterMinutes: 0, minTokens: 20_000 });
+  assert.equal(bad.problems.length, 2);
+  assert.match(bad.problems[0]!, /compactor\.idleCompaction\.afterMinutes: 0\.01 is not valid \(must be 0 \(off\) or at least 0\.05 minutes\)/);
+});
