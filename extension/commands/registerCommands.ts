@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import type { CompactorContext } from '../compactorContext';
 import type { Command } from './command';
 import { compactConversation } from './compactConversation';
+import { compactPartial } from './compactPartial';
 import { importTranscript } from './importTranscript';
 import { deleteSession, exportSession, renameSession } from './manageSessions';
 import { newSession } from './newSession';
 import { openSession } from './openSession';
+import { openSessionTranscript } from './openSessionTranscript';
 import { revertLastCompaction } from './revertLastCompaction';
 import { showCompaction } from './showCompaction';
 import { showContext } from './showContext';
@@ -15,6 +17,8 @@ const COMMANDS: readonly Command[] = [
   revertLastCompaction,
   newSession,
   openSession,
+  openSessionTranscript,
+  compactPartial,
   renameSession,
   deleteSession,
   exportSession,

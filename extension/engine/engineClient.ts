@@ -21,15 +21,17 @@ import {
   Trace,
   TransportKind,
 } from 'vscode-languageclient/node';
-import type {
-  CompactParamsInput,
+import {
+  type CompactParamsInput,
   CompactResponse,
-  CountParamsInput,
-  CountResult,
-  PlanParamsInput,
-  PlanResult,
-  UsageParamsInput,
-  UsageResult,
+  type CountParamsInput,
+  type CountResult,
+  type PlanParamsInput,
+  type PlanResult,
+  type TranscriptOptions,
+  TranscriptOptionsSchema,
+  type UsageParamsInput,
+  type UsageResult,
 } from '../../src/compaction/protocol';
 import { CompactRequest, CountRequest, PlanRequest, UsageRequest } from '../../src/compaction/server/requests';
 import { parseSettings, SETTINGS_SECTION } from '../config/settings';
@@ -87,6 +89,32 @@ function traceChannelOver(output: vscode.LogOutputChannel, trace: () => EngineTr
   });
 }
 
+/** Key (below `compactor.`) of the share of the window above which one tool result is flagged in a transcript. */
+export const LARGE_TOOL_RESULT_KEY = 'transcript.largeToolResultPercent';
+
+/** The transcript features' options, validated by the contract's schema (the server validates them again). */
+export function readTranscriptOptions(output?: vscode.LogOutputChannel): TranscriptOptions {
+  const raw = vscode.workspace.getConfiguration(SETTINGS_SECTION).get(LARGE_TOOL_RESULT_KEY);
+  const parsed = TranscriptOptionsSchema.safeParse({ largeToolResultPercent: raw });
+  if (parsed.success) return parsed.data;
+  output?.warn(`compactor.${LARGE_TOOL_RESULT_KEY}: ${JSON.stringify(raw)} is not valid (a whole number from 1 to 100); using 10.`);
+  return TranscriptOptionsSchema.parse({});
+}
+
+/**
+ * The documents the transcript features are for: every JSONL document (the
+ * extension's own session logs, Claude Code's `~/.claude/projects/**.jsonl`,
+ * any other). The server answers nothing for JSONL that is no transcript.
+ */
+export const TRANSCRIPT_SELECTOR = [
+  { language: 'jsonl' },
+  { scheme: 'file', pattern: '**/*.jsonl' },
+];
+
+export function isTranscriptCandidate(doc: vscode.TextDocument): boolean {
+  return vscode.languages.match(TRANSCRIPT_SELECTOR, doc) > 0;
+}
+
 export class EngineClient implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
   private readonly emitter = new vscode.EventEmitter<EngineStatus>();
@@ -103,6 +131,7 @@ export class EngineClient implements vscode.Disposable {
   private disposed = false;
   private readonly policy: RestartPolicy;
   private readonly trace: () => EngineTrace;
+  private readonly listeners: vscode.Disposable[] = [];
 
   constructor(
     private readonly host: EngineHost,
@@ -111,6 +140,29 @@ export class EngineClient implements vscode.Disposable {
     this.policy = options.policy ?? DEFAULT_RESTART_POLICY;
     this.trace = options.trace ?? readTraceSetting;
     this.output = vscode.window.createOutputChannel(ENGINE_OUTPUT_NAME, { log: true });
+    // Lazy otherwise, the server starts when a JSONL document opens, so its transcript features apply.
+    this.listeners.push(
+      vscode.workspace.onDidOpenTextDocument((doc) => this.startForDocument(doc)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SETTINGS_SECTION}.${LARGE_TOOL_RESULT_KEY}`)) this.sendTranscriptOptions();
+      }),
+    );
+    for (const doc of vscode.workspace.textDocuments) this.startForDocument(doc);
+  }
+
+  /** Starts the server for a JSONL document unless it is already up (or down for a reason of its own). */
+  private startForDocument(doc: vscode.TextDocument): void {
+    if (this.disposed || this.current.state !== 'stopped' || this.starting || !isTranscriptCandidate(doc)) return;
+    this.start().catch((err: unknown) => this.output.error(`start for ${doc.uri.toString()} failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** client → server `workspace/didChangeConfiguration` with the transcript options (the server re-checks open documents). */
+  private sendTranscriptOptions(): void {
+    const client = this.client;
+    if (!client || this.current.state !== 'running') return; // the next start sends them in initializationOptions
+    client
+      .sendNotification('workspace/didChangeConfiguration', { settings: { transcript: readTranscriptOptions(this.output) } })
+      .catch((err: unknown) => this.output.error(`could not send the transcript options: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   get status(): EngineStatus {
@@ -222,8 +274,9 @@ export class EngineClient implements vscode.Disposable {
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      // Session logs only (for the transcript language features): JSONL under this extension's storage.
-      documentSelector: this.sessionStorageRoots().map((root) => ({ scheme: 'file', pattern: `${root}/**/*.jsonl` })),
+      // The transcript language features: every JSONL document (the server stays silent on non-transcripts).
+      documentSelector: TRANSCRIPT_SELECTOR,
+      initializationOptions: () => ({ transcript: readTranscriptOptions(this.output) }),
       outputChannel: this.output,
       traceOutputChannel: traceChannelOver(this.output, this.trace),
       // The engine's own messages (crash notices, our error dialog) replace the client's popups.
@@ -240,11 +293,6 @@ export class EngineClient implements vscode.Disposable {
     };
     const client = new LanguageClient(ENGINE_CLIENT_ID, ENGINE_OUTPUT_NAME, serverOptions, clientOptions);
     return client;
-  }
-
-  private sessionStorageRoots(): string[] {
-    const { storageUri, globalStorageUri } = this.host.extension;
-    return [storageUri, globalStorageUri].filter((u): u is vscode.Uri => u !== undefined).map((u) => u.fsPath.replace(/\\/g, '/'));
   }
 
   /** The server process went away without being asked to: restart after a backoff, or give up and say so. */
@@ -301,6 +349,7 @@ export class EngineClient implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const l of this.listeners.splice(0)) l.dispose();
     this.clearRestartTimer();
     void this.stopClient();
     this.setStatus({ state: 'stopped' });

@@ -66,7 +66,7 @@ describe('transcript features', () => {
     assert.match(p.diagnostics[0]!.message, /25,000 tokens \(156\.3% of the 16,000-token window, over 10%\)/);
   });
 
-  it('shows each message line\'s stored token count as an inlay hint', async () => {
+  it('shows each message line\'s stored token count as an inlay hint at the line start', async () => {
     const hints = await server.connection.sendRequest<Array<{ position: { line: number }; label: string }>>('textDocument/inlayHint', {
       textDocument: { uri },
       range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
@@ -76,6 +76,7 @@ describe('transcript features', () => {
     assert.deepEqual(hints.slice(0, 6).map((h) => [h.position.line, h.label]), expected);
     assert.deepEqual([hints[6]?.position.line, hints[6]?.label], [7, '25,000 tok']);
     assert.equal(hints.length, 7, 'header and torn line get none');
+    assert.ok(hints.every((h) => (h.position as { character?: number }).character === 0), 'long JSONL lines: the start is always drawn');
   });
 
   it('outlines the session: header, then one symbol per message', async () => {
@@ -156,6 +157,7 @@ describe('Claude Code sessions and other JSONL', () => {
     { parentUuid: 'u-1', isSidechain: false, type: 'assistant', sessionId: 'abc', uuid: 'a-1', message: { id: 'm1', role: 'assistant', model: 'claude-sonnet-4', content: [{ type: 'tool_use', id: 'tu1', name: 'Read', input: { file_path: 'src/parse.ts' } }] } },
     { parentUuid: 'a-1', isSidechain: false, type: 'user', sessionId: 'abc', uuid: 'r-1', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'tu1', content: Array.from({ length: 3_000 }, (_, i) => `${i}: export function parse${i}(input) {}`).join('\n') }] } },
     { type: 'file-history-snapshot', snapshot: {} },
+    { parentUuid: null, isSidechain: true, type: 'user', sessionId: 'abc', uuid: 's-1', message: { role: 'user', content: 'subagent task' } },
     { parentUuid: 'r-1', isSidechain: false, type: 'assistant', sessionId: 'abc', uuid: 'a-2', message: { id: 'm2', role: 'assistant', model: 'claude-sonnet-4', content: [{ type: 'text', text: 'Fixed.' }] } },
   ];
 
@@ -170,7 +172,7 @@ describe('Claude Code sessions and other JSONL', () => {
       textDocument: { uri: ccUri },
       range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
     });
-    assert.deepEqual(hints.map((h) => h.position.line), [1, 2, 3, 5]);
+    assert.deepEqual(hints.map((h) => h.position.line), [1, 2, 3, 6], 'not the snapshot (4) nor the subagent line (5)');
     for (const h of hints) assert.match(h.label, /^~[\d,]+ tok$/);
 
     const symbols = await server.connection.sendRequest<Array<{ name: string }>>('textDocument/documentSymbol', { textDocument: { uri: ccUri } });

@@ -27,15 +27,19 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 export interface InlayHintLike {
   position: Position;
   label: string;
-  paddingLeft: boolean;
+  paddingRight: boolean;
 }
 
-/** `1,234 tok` (stored) or `~1,234 tok` (counted on reading) at the end of each message line within [startLine, endLine]. */
+/**
+ * `1,234 tok` (stored) or `~1,234 tok` (counted on reading) at the start of
+ * each message line within [startLine, endLine]. The start, not the end: JSONL
+ * lines run far past the window, often past what the editor renders at all.
+ */
 export function inlayHints(view: TranscriptView, startLine = 0, endLine = Number.MAX_SAFE_INTEGER): InlayHintLike[] {
   const out: InlayHintLike[] = [];
   for (const l of view.lines) {
     if (!l.message || l.line < startLine || l.line > endLine) continue;
-    out.push({ position: { line: l.line, character: l.length }, label: `${l.message.counted ? '~' : ''}${fmt(l.message.tokens)} tok`, paddingLeft: true });
+    out.push({ position: { line: l.line, character: 0 }, label: `${l.message.counted ? '~' : ''}${fmt(l.message.tokens)} tok`, paddingRight: true });
   }
   return out;
 }

@@ -6,7 +6,8 @@
  *   header). Token counts are the stored ones; the log is never re-tokenized.
  * - `claude-code`: a Claude Code session (`~/.claude/projects/**.jsonl`). Each
  *   `user` / `assistant` line is shown as one message, counted here with the
- *   injected counter (Claude Code stores no per-message counts).
+ *   injected counter (Claude Code stores no per-message counts). Subagent
+ *   (`isSidechain`) lines are left out, as the importer leaves them out.
  *
  * Anything else (a JSONL file that is no transcript) reads as `undefined`, and
  * the features then answer with nothing: no hints, no outline, no diagnostics.
@@ -153,6 +154,7 @@ export function readClaudeCode(text: string, counterFor: (modelId: string | unde
     if (!isObj(value)) return;
     if (value.type === 'summary' && typeof value.summary === 'string') title ??= value.summary;
     if (value.type !== 'user' && value.type !== 'assistant') return; // bookkeeping records
+    if (value.isSidechain === true) return; // a subagent's own conversation, never in the main context (as the importer)
     if (typeof value.sessionId === 'string') sessionId ??= value.sessionId;
     const message = value.message;
     if (isObj(message) && typeof message.model === 'string' && message.model !== '<synthetic>') model ??= message.model;
