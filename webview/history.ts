@@ -65,7 +65,23 @@ function entryView(e: HistoryEntry, handlers: HistoryHandlers): HTMLElement {
   return details;
 }
 
-export function renderHistory(entries: HistoryEntry[], sessionTotals: Totals, overall: Totals | undefined, handlers: HistoryHandlers): HTMLElement {
+/** "12 min ago" (the host's formatAgo, repeated here: the webview imports nothing from the host). */
+function ago(iso: string): string {
+  const min = Math.floor(Math.max(0, Date.now() - Date.parse(iso)) / 60_000);
+  if (Number.isNaN(min)) return iso;
+  if (min < 1) return 'just now';
+  if (min < 60) return `${min} min ago`;
+  const hours = Math.floor(min / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.floor(hours / 24)} days ago`;
+}
+
+export function renderHistory(
+  entries: HistoryEntry[],
+  sessionTotals: Totals,
+  overall: Totals | undefined,
+  handlers: HistoryHandlers,
+  idle?: { compactedAt?: string; paused?: string },
+): HTMLElement {
   const section = h('section', { class: 'history', 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title' }, 'Compactions'));
   section.append(
     h(
@@ -75,6 +91,8 @@ export function renderHistory(entries: HistoryEntry[], sessionTotals: Totals, ov
       overall ? h('span', {}, `All sessions: ${totalsText(overall)}`) : undefined,
     ),
   );
+  if (idle?.compactedAt) section.append(h('p', { class: 'idle-note', 'data-testid': 'idle-note' }, `Compacted while idle ${ago(idle.compactedAt)}`));
+  if (idle?.paused) section.append(h('p', { class: 'idle-note warning', 'data-testid': 'idle-paused' }, idle.paused));
   if (entries.length === 0) {
     section.append(h('p', { class: 'muted' }, 'No compactions yet. Compact now, or let automatic compaction run at the auto-compact level.'));
     return section;

@@ -85,7 +85,7 @@ function render(state: ContextViewState): void {
         onToggle: (id, open) => ui.setExpanded(id, open),
         onRevert: (e) => vscode.postMessage({ type: 'revert', sessionId: session.id, compactionId: e.id }),
         onOpenSummary: (e) => vscode.postMessage({ type: 'openSummary', sessionId: session.id, compactionId: e.id }),
-      }),
+      }, session.idle),
     );
   }
   if (focusKey) {

@@ -103,6 +103,8 @@ export const ActiveSessionSchema = z.object({
   /** Newest first. */
   history: z.array(HistoryEntrySchema),
   totals: TotalsSchema,
+  /** Idle compaction: when the context in use came from one (ISO 8601), and why it stopped for this session, if it did. */
+  idle: z.optional(z.object({ compactedAt: z.optional(z.string()), paused: z.optional(z.string()) })),
 });
 
 export const ContextViewStateSchema = z.object({

@@ -1,5 +1,15 @@
 import type { CompactionReport } from '../../src/compaction/types';
 
+/** How long ago, coarsely: "just now", "12 min ago", "3 h ago", "2 days ago". */
+export function formatAgo(ms: number): string {
+  const min = Math.floor(Math.max(0, ms) / 60_000);
+  if (min < 1) return 'just now';
+  if (min < 60) return `${min} min ago`;
+  const hours = Math.floor(min / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} days ago`;
+}
+
 /** 81234 → "81K", 1_250_000 → "1.3M", 950 → "950". */
 export function formatTokens(n: number): string {
   if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;

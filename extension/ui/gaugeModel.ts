@@ -7,7 +7,7 @@
 import type { Levels } from '../../src/compaction/budget';
 import { USED_CATEGORIES, type UsageBreakdown } from '../../src/compaction/usage';
 import { CATEGORY_LABELS } from './categories';
-import { formatTokens } from './format';
+import { formatAgo, formatTokens } from './format';
 
 export const SHOW_CONTEXT_COMMAND = 'compactor.showContext';
 export const COMPACT_COMMAND = 'compactor.compactConversation';
@@ -24,6 +24,10 @@ export interface GaugeInput {
   levels: Levels;
   sessionTitle?: string;
   engine?: { state: EngineState; reason?: string };
+  /** When the context in use came from an idle compaction (epoch ms), and why idle compaction stopped, if it did. */
+  idle?: { compactedAt?: number; paused?: string };
+  /** Epoch ms, for "12 min ago" (defaults to Date.now()). */
+  now?: number;
 }
 
 export interface GaugeModel {
@@ -92,6 +96,8 @@ function tooltipOf(input: GaugeInput): string {
     '',
     `Numbers: ${sourceLabel(usage)}`,
   ];
+  if (input.idle?.compactedAt !== undefined) lines.push('', `$(history) Compacted while idle ${formatAgo((input.now ?? Date.now()) - input.idle.compactedAt)}`);
+  if (input.idle?.paused) lines.push('', `$(warning) ${escapeMarkdown(input.idle.paused)}`);
   if (input.engine?.state === 'unavailable') {
     lines.push('', `$(warning) Compaction engine unavailable${input.engine.reason ? `: ${escapeMarkdown(input.engine.reason)}` : ''}. Counts are estimates until it is back.`);
   }

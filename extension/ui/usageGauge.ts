@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { activeCompaction } from '../../src/compaction/context';
 import type { CompactorContext } from '../compactorContext';
 import { GAUGE_TOOLTIP_COMMANDS, SHOW_CONTEXT_COMMAND, gaugeModel, type GaugeColour } from './gaugeModel';
 
@@ -34,6 +35,9 @@ export class UsageGauge implements vscode.Disposable {
       sessions.onDidChangeActive(() => this.schedule()),
       ctx.config.onDidChange(() => this.schedule()),
       ctx.engine.onDidChangeState(() => this.schedule()),
+      ctx.idle.onDidChangeStatus((id) => {
+        if (id === sessions.activeSessionId) this.schedule();
+      }),
     );
     this.schedule();
   }
@@ -61,7 +65,10 @@ export class UsageGauge implements vscode.Disposable {
     }
     const log = sessions.peek(id) ?? (await sessions.load(id));
     if (generation !== this.generation) return;
+    const applied = activeCompaction(log);
+    const paused = this.ctx.idle.status(id).paused;
     const model = gaugeModel({
+      ...(applied?.source === 'idle' || paused ? { idle: { ...(applied?.source === 'idle' ? { compactedAt: Date.parse(applied.at) } : {}), ...(paused ? { paused } : {}) } } : {}),
       usage: sessions.usage(log),
       levels: this.ctx.config.settings.levels,
       ...(log.header.title ? { sessionTitle: log.header.title } : {}),

@@ -37,6 +37,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
       ctx.sessions.onDidChangeActive(() => this.schedule()),
       ctx.config.onDidChange(() => this.schedule()),
       ctx.engine.onDidChangeState(() => this.schedule()),
+      ctx.idle.onDidChangeStatus(() => this.schedule()),
     );
   }
 
@@ -129,7 +130,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
     const log = id ? (sessions.peek(id) ?? (await sessions.load(id))) : undefined;
     const title = (log && listing.sessions.find((s) => s.id === log.header.id)?.title) ?? log?.header.title ?? 'Untitled session';
     return buildViewState({
-      ...(log ? { active: { log, usage: sessions.usage(log), title } } : {}),
+      ...(log ? { active: { log, usage: sessions.usage(log), title, ...withPaused(this.ctx.idle.status(log.header.id).paused) } } : {}),
       levels: config.settings.levels,
       sessions: listing.sessions,
       overall: await this.overallTotals(listing.sessions),
@@ -229,4 +230,8 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
     for (const d of [...this.viewDisposables.splice(0), ...this.disposables.splice(0)]) d.dispose();
     this.view = undefined;
   }
+}
+
+function withPaused(paused: string | undefined): { idlePaused?: string } {
+  return paused ? { idlePaused: paused } : {};
 }

@@ -134,9 +134,17 @@ export function totalsOf(t: CompactionTotals): Totals {
   return { compactions: t.compactions, tokensSaved: t.tokensSaved, bySource: { ...t.bySource } };
 }
 
+/** The history view's idle line: the applied compaction was an idle one, or idle compaction stopped. */
+export function idleOf(log: SessionLog, paused: string | undefined): { idle?: { compactedAt?: string; paused?: string } } {
+  const applied = activeCompaction(log);
+  const compactedAt = applied?.source === 'idle' ? applied.at : undefined;
+  if (!compactedAt && !paused) return {};
+  return { idle: { ...(compactedAt ? { compactedAt } : {}), ...(paused ? { paused } : {}) } };
+}
+
 export interface ViewStateInput {
   /** The active session, when there is one. */
-  active?: { log: SessionLog; usage: UsageBreakdown; title: string };
+  active?: { log: SessionLog; usage: UsageBreakdown; title: string; idlePaused?: string };
   levels: Levels;
   sessions: readonly { id: string; title: string; updatedAt: string; tokens?: number }[];
   overall?: CompactionTotals;
@@ -156,6 +164,7 @@ export function buildViewState(input: ViewStateInput): ContextViewState {
             chart: chartOf(active.log, active.usage, input.levels),
             history: historyOf(active.log),
             totals: totalsOf(sessionTotals(active.log)),
+            ...idleOf(active.log, active.idlePaused),
           },
         }
       : {}),

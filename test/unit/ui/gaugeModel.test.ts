@@ -77,3 +77,12 @@ test('escapeMarkdown neutralises link and markup characters', () => {
   assert.equal(escapeMarkdown('[x](command:evil)'), '\\[x\\]\\(command:evil\\)');
   assert.equal(escapeMarkdown('<img src=x>'), '\\<img src=x\\>');
 });
+
+test('the tooltip says when the context came from an idle compaction, and when idle compaction stopped', () => {
+  const base = gaugeModel({ usage: usage(), levels: DEFAULT_LEVELS });
+  assert.doesNotMatch(base.tooltip, /idle/);
+  const now = Date.parse('2025-01-01T12:00:00Z');
+  const m = gaugeModel({ usage: usage(), levels: DEFAULT_LEVELS, now, idle: { compactedAt: now - 12 * 60_000, paused: 'Idle compaction stopped for this session after 2 failures in a row.' } });
+  assert.match(m.tooltip, /Compacted while idle 12 min ago/);
+  assert.match(m.tooltip, /Idle compaction stopped for this session/);
+});

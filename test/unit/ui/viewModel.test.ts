@@ -8,7 +8,7 @@ import type { SessionLog } from '../../../src/compaction/records';
 import { totalsBySession } from '../../../src/compaction/report';
 import { usageOf } from '../../../src/compaction/usage';
 import { gaugeHeadline } from '../../../extension/ui/gaugeModel';
-import { buildViewState, chartPointsOf, historyOf, meterOf } from '../../../extension/webview/viewModel';
+import { buildViewState, chartPointsOf, historyOf, idleOf, meterOf } from '../../../extension/webview/viewModel';
 import { ContextViewStateSchema } from '../../../webview/protocol';
 import { assistant, compactionRecord, revert, session, user } from '../compaction/fixtures';
 
@@ -116,4 +116,22 @@ test('view state: totals of the session and overall, validated by the protocol s
   const none = buildViewState({ levels: DEFAULT_LEVELS, sessions: [], engine: { state: 'unavailable', reason: 'down' }, busy: false });
   assert.equal(none.session, undefined);
   assert.ok(ContextViewStateSchema.safeParse(none).success);
+});
+
+test('idle: the view says when the applied compaction was an idle one, and when idle compaction stopped', () => {
+  const manual = compactedLog();
+  assert.deepEqual(idleOf(manual, undefined), {});
+  const idle = session([user('u1', 'one'), assistant('a1', 'two'), compactionRecord('c1', { source: 'idle', covered: ['u1'], at: '2025-01-01T01:00:00.000Z' })]);
+  assert.deepEqual(idleOf(idle, undefined), { idle: { compactedAt: '2025-01-01T01:00:00.000Z' } });
+  assert.deepEqual(idleOf(manual, 'stopped'), { idle: { paused: 'stopped' } });
+  const state = buildViewState({
+    active: { log: idle, usage: usageOfLog(idle), title: 't', idlePaused: 'Idle compaction stopped.' },
+    levels: DEFAULT_LEVELS,
+    sessions: [],
+    engine: { state: 'running' },
+    busy: false,
+  });
+  assert.deepEqual(state.session?.idle, { compactedAt: '2025-01-01T01:00:00.000Z', paused: 'Idle compaction stopped.' });
+  assert.equal(state.session?.history[0]?.source, 'idle');
+  assert.ok(ContextViewStateSchema.safeParse(state).success, 'valid for the webview');
 });
