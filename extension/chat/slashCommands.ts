@@ -66,7 +66,8 @@ export async function runSlashCommand(
         lines.push(`| ${new Date(c.at).toLocaleString()} | ${c.source} | ${tiers} | ${formatTokens(c.before.tokens)} → ${formatTokens(c.after.tokens)} | ${saved}% | ${reverted.has(c.id) ? 'reverted' : ''} |`);
       }
       const totals = sessions.totals(log);
-      lines.push('', `Total: ${totals.compactions} compactions, ${formatTokens(totals.tokensSaved)} tokens saved.`);
+      const revertedCount = compactions.filter((c) => reverted.has(c.id)).length;
+      lines.push('', `Total: ${totals.compactions} compactions in effect, ${formatTokens(totals.tokensSaved)} tokens saved${revertedCount ? ` (${revertedCount} reverted)` : ''}.`);
       stream.markdown(lines.join('\n'));
       return;
     }

@@ -12,6 +12,7 @@ import { UsageTracker } from '../../src/compaction/usageTracker';
 import type { Configuration } from '../config/configuration';
 import type { EngineClient } from '../engine/engineClient';
 import { CircuitBreaker } from './autoCompaction';
+import { collectHooks, type DidCompactEvent, type WillCompactListener } from '../api/compactionHooks';
 import { compactWithModel as llmCompact, type CompactionHookInput } from './llmCompaction';
 import { SessionStore, type AppendableRecord } from './sessionStore';
 
@@ -335,8 +336,14 @@ export class SessionService implements vscode.Disposable {
    * Compacts with the user's model (an LLM summary) when one is available,
    * else with the server's deterministic tiers; appends the record.
    */
-  private runCompaction(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken, hooks?: CompactionHookInput): Promise<CompactResponse> {
-    return llmCompact(
+  private async runCompaction(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<CompactResponse> {
+    const collected = await collectHooks(this.willCompactListeners, { sessionId: id, source: request.source });
+    for (const problem of collected.problems) this.output.warn(problem);
+    const hooks: CompactionHookInput = {
+      instructions: collected.instructions,
+      attachments: collected.attachments.map((a) => ({ ...a, tokens: this.estimate.countText(a.text) })),
+    };
+    const result = await llmCompact(
       {
         load: (i) => this.load(i),
         budget: (l) => this.budget(l),
@@ -355,6 +362,22 @@ export class SessionService implements vscode.Disposable {
       token,
       hooks,
     );
+    if (result.status === 'compacted') this.didCompactEmitter.fire({ sessionId: id, compactionId: result.record.id, report: result.report });
+    return result;
+  }
+
+  private readonly willCompactListeners: WillCompactListener[] = [];
+  private readonly didCompactEmitter = new vscode.EventEmitter<DidCompactEvent>();
+  /** After every compaction through compactWithModel that changed a session (the extension API's hook). */
+  readonly onDidCompact = this.didCompactEmitter.event;
+
+  /** Before-compaction hooks of other extensions (see extension/api). */
+  addWillCompactListener(listener: WillCompactListener): vscode.Disposable {
+    this.willCompactListeners.push(listener);
+    return new vscode.Disposable(() => {
+      const i = this.willCompactListeners.indexOf(listener);
+      if (i >= 0) this.willCompactListeners.splice(i, 1);
+    });
   }
 
   /** Counts a record's new texts with the server's tokenizer; keeps the estimates while it is unavailable. */
@@ -391,6 +414,7 @@ export class SessionService implements vscode.Disposable {
   dispose(): void {
     this.busyEmitter.dispose();
     this.compactStartEmitter.dispose();
+    this.didCompactEmitter.dispose();
     this.changeEmitter.dispose();
     this.activeEmitter.dispose();
   }

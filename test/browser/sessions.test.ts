@@ -3,6 +3,8 @@
 // /revert, a window reload, and automatic compaction near the threshold —
 // each asserted on what the fixture model received next.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
@@ -36,11 +38,14 @@ async function compactFromPalette(page: Page): Promise<string> {
   return toast.innerText();
 }
 
-test('a conversation with tool calls, Compact Conversation, /revert and a reload', { timeout: 420_000 }, async (t) => {
+test('a conversation with tool calls, Compact Conversation, /revert and a reload', { timeout: 900_000 }, async (t) => {
   const vscode = await startVsCode({
     // Target 10% of 44,000 = 4,400 tokens: a summary plus the last long turn.
     settings: { 'compactor.levels.targetPercent': 10 },
-    workspaceFiles: { 'src/store.js': 'export function loadTodos(path) {\n  return JSON.parse(readFileSync(path, "utf8"));\n}\n' },
+    workspaceFiles: {
+      // The fixture consumes the extension API: a before-compaction hook and an after-compaction log.
+      '.compactor-test/api-hook.json': JSON.stringify({ instructions: 'HOOK-INSTRUCTION keep the store API' }),
+      'src/store.js': 'export function loadTodos(path) {\n  return JSON.parse(readFileSync(path, "utf8"));\n}\n' },
     model: {
       // Window 64,000 → output reserve 20,000 → effective 44,000: four long turns stay below auto-compaction.
       maxInputTokens: 64000,
@@ -79,6 +84,15 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
     assert.ok(hasSummary(afterCompaction), 'the next request carries the summary');
     const summaryRequest = vscode.requestsOfModel().find((r) => r.messages.some((m) => m.text.includes('write a detailed summary of the conversation')));
     assert.ok(summaryRequest, 'Compact Conversation asked the session model for the summary');
+    assert.ok(
+      summaryRequest.messages.some((m) => m.text.includes('HOOK-INSTRUCTION keep the store API')),
+      "the API's before-compaction hook added its instructions to the summary request",
+    );
+    const apiEvents = readFileSync(join(vscode.workspaceDir, '.compactor-test', 'api-events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; before: number; after: number; apiVersion: number; active: string });
+    assert.equal(apiEvents.length, 1, 'one after-compaction event reached the API listener');
+    assert.equal(apiEvents[0]!.status, 'compacted');
+    assert.ok(apiEvents[0]!.after < apiEvents[0]!.before);
+    assert.equal(apiEvents[0]!.apiVersion, 1);
     const sent = afterCompaction.messages.map((m) => m.text).join('\n');
     assert.match(sent, /FIXTURE-SUMMARY/, "the model's summary is what the next request carries");
     assert.doesNotMatch(sent, /ANALYSIS-SCRATCHPAD/, 'the analysis scratchpad was stripped');
@@ -113,7 +127,7 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
   }
 });
 
-test('automatic compaction fires once near the threshold, not again on the next turn', { timeout: 420_000 }, async (t) => {
+test('automatic compaction fires once near the threshold, not again on the next turn', { timeout: 900_000 }, async (t) => {
   // Window 6,000 → output reserve 3,000 (half the window) → effective 3,000; auto-compact at 85% = 2,550.
   const vscode = await startVsCode({ model: { maxInputTokens: 6000, maxOutputTokens: 4000 } });
   t.after(() => vscode.stop());
