@@ -42,11 +42,7 @@ export function createCompactorApi(ctx: CompactorContext): CompactorApi {
     async compact(options = {}) {
       const id = sessionOrThrow(options.sessionId);
       const request = { source: 'manual' as const, ...(options.instructions ? { instructions: options.instructions } : {}) };
-      const result = await sessions.compactWithModel(id, request, sessions.chatModelOf(id)).catch((err: unknown) => {
-        ctx.telemetry.compactionError('manual', err);
-        throw err;
-      });
-      ctx.telemetry.compactionResult(result);
+      const result = await sessions.compactWithModel(id, request, sessions.chatModelOf(id));
       return result.report;
     },
     onWillCompact: (listener) => sessions.addWillCompactListener(listener),

@@ -34,7 +34,6 @@ export async function ensureRoomForRequest(
     stream.progress('Compacting conversation…');
     try {
       const result = await sessions.compactWithModel(sessionId, { source: 'auto' }, model, token);
-      ctx.telemetry.compactionResult(result);
       if (result.status === 'compacted') {
         breaker.recordSuccess();
         stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'auto'));
@@ -45,7 +44,6 @@ export async function ensureRoomForRequest(
       }
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      ctx.telemetry.compactionError('auto', err);
       breaker.recordFailure(reason);
       ctx.telemetry.breakerAfterFailure(sessionId, breaker.status(), err);
       ctx.output.warn(`automatic compaction failed: ${reason}`);

@@ -20,13 +20,7 @@ export async function runSlashCommand(
     case 'compact': {
       stream.progress('Compacting conversation…');
       const instructions = request.prompt.trim();
-      const result = await sessions
-        .compactWithModel(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, request.model, token)
-        .catch((err: unknown) => {
-          ctx.telemetry.compactionError('manual', err);
-          throw err;
-        });
-      ctx.telemetry.compactionResult(result);
+      const result = await sessions.compactWithModel(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, request.model, token);
       if (result.status === 'compacted') {
         sessions.breaker(sessionId).recordManualCompaction();
         stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'manual'));

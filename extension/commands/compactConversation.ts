@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { compactionLine } from '../ui/format';
 import { activeSessionOrSay } from './activeSession';
 import type { Command } from './command';
-import { SHOW_COMPACTION_COMMAND } from '../chat/compactionNotice';
+import { compactWithProgress } from './compactWithProgress';
 
 export const COMPACT_CONVERSATION_COMMAND = 'compactor.compactConversation';
 
@@ -21,24 +20,6 @@ export const compactConversation: Command = {
       });
       if (instructions === undefined) return undefined; // Escape: nothing happens
     }
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Compacting conversation…', cancellable: true },
-      (_progress, token) =>
-        ctx.sessions.compactWithModel(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, ctx.sessions.chatModelOf(sessionId), token).catch((err: unknown) => {
-          ctx.telemetry.compactionError('manual', err);
-          throw err;
-        }),
-    );
-    ctx.telemetry.compactionResult(result);
-    if (result.status !== 'compacted') {
-      void vscode.window.showInformationMessage(`Nothing was compacted: ${result.report.reason ?? result.status}. The session is unchanged.`);
-      return result.report;
-    }
-    ctx.sessions.breaker(sessionId).recordManualCompaction();
-    void vscode.window.showInformationMessage(compactionLine(result.report), 'Show Summary', 'Revert').then((choice) => {
-      if (choice === 'Show Summary') void vscode.commands.executeCommand(SHOW_COMPACTION_COMMAND, sessionId, result.record.id);
-      if (choice === 'Revert') void vscode.commands.executeCommand('compactor.revertLastCompaction');
-    });
-    return result.report;
+    return compactWithProgress(ctx, sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, 'Compacting conversation…');
   },
 };

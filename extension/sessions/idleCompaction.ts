@@ -32,12 +32,10 @@ export class IdleCompaction implements vscode.Disposable {
         try {
           // The session's chat model only when the user already used it in this window; otherwise deterministic.
           const result = await sessions.compactWithModel(id, { source: 'idle' }, sessions.chatModelOf(id), cts.token);
-          ctx.telemetry.compactionResult(result);
           if (result.status === 'compacted') ctx.output.info(`session ${id}: compacted while idle (${result.report.before.tokens} → ${result.report.after.tokens} tokens)`);
           else ctx.output.info(`session ${id}: idle compaction did not compact (${result.report.reason ?? result.status})`);
           return { status: result.status, ...(result.report.reason ? { reason: result.report.reason } : {}) };
         } catch (err) {
-          ctx.telemetry.compactionError('idle', err);
           ctx.output.warn(`session ${id}: idle compaction failed: ${err instanceof Error ? err.message : String(err)}`);
           throw err;
         } finally {

@@ -37,6 +37,10 @@ export interface CompactRequest {
   targetTokens?: number;
 }
 
+export type CompactionFinished =
+  | { sessionId: string; source: CompactionSource; result: CompactResponse; error?: undefined }
+  | { sessionId: string; source: CompactionSource; result?: undefined; error: unknown };
+
 export interface SessionChange {
   sessionId: string;
   kind: 'message' | 'compaction' | 'revert' | 'created' | 'renamed' | 'deleted' | 'opened';
@@ -323,7 +327,18 @@ export class SessionService implements vscode.Disposable {
     const [id, request] = args;
     this.compactStartEmitter.fire({ sessionId: id, source: request.source });
     const previous = this.compacting.get(id);
-    const run = (previous ? previous.then(noop, noop) : Promise.resolve()).then(() => this.runCompaction(...args));
+    const run = (previous ? previous.then(noop, noop) : Promise.resolve())
+      .then(() => this.runCompaction(...args))
+      .then(
+        (result) => {
+          this.finishedEmitter.fire({ sessionId: id, source: request.source, result });
+          return result;
+        },
+        (error: unknown) => {
+          this.finishedEmitter.fire({ sessionId: id, source: request.source, error });
+          throw error;
+        },
+      );
     this.compacting.set(id, run);
     const clear = () => {
       if (this.compacting.get(id) === run) this.compacting.delete(id);
@@ -367,6 +382,13 @@ export class SessionService implements vscode.Disposable {
   }
 
   private readonly willCompactListeners: WillCompactListener[] = [];
+  private readonly finishedEmitter = new vscode.EventEmitter<CompactionFinished>();
+  /**
+   * Once per compaction, whatever its outcome, after the log recorded it (or
+   * after it failed): what telemetry reports. Every entry point goes through
+   * compactWithModel, so no caller reports on its own.
+   */
+  readonly onDidFinishCompaction = this.finishedEmitter.event;
   private readonly didCompactEmitter = new vscode.EventEmitter<DidCompactEvent>();
   /** After every compaction through compactWithModel that changed a session (the extension API's hook). */
   readonly onDidCompact = this.didCompactEmitter.event;

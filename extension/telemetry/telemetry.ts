@@ -83,6 +83,10 @@ export class Telemetry extends CompactionTelemetry {
         sender.reset();
         log.info(describe());
       }),
+      sessions.onDidFinishCompaction((e) => {
+        if (e.result) telemetry.compactionResult(e.result, e.source);
+        else telemetry.compactionError(e.source, e.error);
+      }),
       sessions.onDidChange((change) => {
         if (change.kind !== 'revert') return;
         const log = sessions.peek(change.sessionId);

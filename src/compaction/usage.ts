@@ -22,6 +22,19 @@ export const USED_CATEGORIES = ['system', 'summary', 'attachments', 'user', 'ass
 export type UsedCategory = (typeof USED_CATEGORIES)[number];
 export type UsageCategory = UsedCategory | 'reservedOutput' | 'free';
 
+/** How each category is named wherever usage is shown (CLI, chat, gauge, webview). */
+export const USAGE_CATEGORY_LABELS: Readonly<Record<UsageCategory, string>> = {
+  system: 'System & instructions',
+  summary: 'Summary',
+  attachments: 'Attachments',
+  user: 'User messages',
+  assistant: 'Assistant messages',
+  toolCalls: 'Tool calls',
+  toolResults: 'Tool results',
+  reservedOutput: 'Reserved for output',
+  free: 'Free',
+};
+
 export interface UsageBreakdown {
   categories: Record<UsageCategory, number>;
   /** Sum of the used categories. */

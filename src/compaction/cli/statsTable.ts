@@ -1,17 +1,7 @@
 /** The usage breakdown as a fixed-width text table (what `compactor stats` prints). */
-import type { UsageBreakdown, UsageCategory } from '../usage';
+import { USAGE_CATEGORY_LABELS, type UsageBreakdown, type UsageCategory } from '../usage';
 
-const LABELS: Record<UsageCategory, string> = {
-  system: 'System / instructions',
-  summary: 'Summary',
-  attachments: 'Attachments',
-  user: 'User messages',
-  assistant: 'Assistant messages',
-  toolCalls: 'Tool calls',
-  toolResults: 'Tool results',
-  reservedOutput: 'Reserved output',
-  free: 'Free',
-};
+const LABELS = USAGE_CATEGORY_LABELS;
 
 const num = (n: number) => n.toLocaleString('en-US');
 const pct = (n: number, of: number) => (of > 0 ? `${((n / of) * 100).toFixed(1)}%` : '-');

@@ -129,7 +129,7 @@ describe('compactor other commands', { concurrency: 2 }, () => {
     assert.equal(out.usage.categories.reservedOutput, 20000);
     const table = await runCli(['stats', corpusPath('swea_pydicom-1458.traj')]);
     assert.equal(table.code, 0);
-    for (const label of ['System / instructions', 'Tool results', 'Reserved output', 'Free', 'Used']) assert.ok(table.stdout.includes(label), label);
+    for (const label of ['System & instructions', 'Tool results', 'Reserved for output', 'Free', 'Used']) assert.ok(table.stdout.includes(label), label);
   });
 
   it('compact --upto N summarizes only before message N', { skip: !hasCorpusFile('swea_pydicom-1458.traj') }, async () => {
