@@ -40,15 +40,16 @@ async function compactFromPalette(page: Page): Promise<string> {
 
 test('a conversation with tool calls, Compact Conversation, /revert and a reload', { timeout: 900_000 }, async (t) => {
   const vscode = await startVsCode({
-    // Target 10% of 44,000 = 4,400 tokens: a summary plus the last long turn.
+    // Target 10% of 12,000 = 1,200 tokens: a summary plus the last long turn.
     settings: { 'compactor.levels.targetPercent': 10 },
     workspaceFiles: {
       // The fixture consumes the extension API: a before-compaction hook and an after-compaction log.
       '.compactor-test/api-hook.json': JSON.stringify({ instructions: 'HOOK-INSTRUCTION keep the store API' }),
       'src/store.js': 'export function loadTodos(path) {\n  return JSON.parse(readFileSync(path, "utf8"));\n}\n' },
     model: {
-      // Window 64,000 → output reserve 20,000 → effective 44,000: four long turns stay below auto-compaction.
-      maxInputTokens: 64000,
+      // Window 24,000 → output reserve 12,000 (half the window: vscode.lm does not report the
+      // maximum output) → effective 12,000: four long turns (~800 tokens each) stay below auto-compaction.
+      maxInputTokens: 24000,
       replies: [
         // The summary request of Compact Conversation (the LLM pipeline's prompt).
         { match: 'write a detailed summary of the conversation', scope: 'prompt', reply: SCRIPTED_SUMMARY },
@@ -63,6 +64,7 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
     await openChat(page);
     await selectChatModel(page);
 
+    t.diagnostic('step: 1 tool calls');
     // 1. Tool calls: the model asks to read a file, gets the result, answers.
     const toolReply = await sendChat(page, '@compactor what is in src/store.js?');
     assert.match(toolReply, /store\.js defines loadTodos/);
@@ -72,9 +74,11 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
     assert.deepEqual(toolResult?.parts, ['tool_result']);
     assert.match(toolResult?.text ?? '', /loadTodos/, 'the tool result carried the file');
 
+    t.diagnostic('step: 2 long turns');
     // 2. A longer conversation, then Compact Conversation from the command palette.
-    for (let i = 1; i <= 4; i++) await sendChat(page, `@compactor turn ${i}: ${bulk(`t${i}`, 700)}`);
+    for (let i = 1; i <= 4; i++) await sendChat(page, `@compactor turn ${i}: ${bulk(`t${i}`, 250)}`);
     const beforeCompaction = lastRequest(vscode);
+    t.diagnostic('step: compact from palette');
     const toast = await compactFromPalette(page);
     assert.match(toast, /Compacted: [\d.]+K → [\d.]+K tokens/);
     await vscode.screenshot('sessions-compacted');
@@ -103,6 +107,7 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
     );
     assert.ok(!afterCompaction.messages.some((m) => m.text.includes('parsert10')), 'old turns are no longer sent verbatim');
 
+    t.diagnostic('step: 3 revert');
     // 3. /revert brings the full transcript back.
     const reverted = await sendChat(page, '@compactor /revert');
     assert.match(reverted, /Reverted the manual compaction/);
@@ -112,6 +117,7 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
     assert.ok(!hasSummary(afterRevert), 'no summary after the revert');
     assert.ok(afterRevert.messages.some((m) => m.text.includes('parsert10')), 'the first long turn is back verbatim');
 
+    t.diagnostic('step: 4 reload');
     // 4. A reload keeps the session and its history.
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.statusbar').waitFor({ timeout: 60_000 });
@@ -129,7 +135,9 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
 
 test('automatic compaction fires once near the threshold, not again on the next turn', { timeout: 900_000 }, async (t) => {
   // Window 6,000 → output reserve 3,000 (half the window) → effective 3,000; auto-compact at 85% = 2,550.
-  const vscode = await startVsCode({ model: { maxInputTokens: 6000, maxOutputTokens: 4000 } });
+  const vscode = await startVsCode({
+    model: { maxInputTokens: 6000, maxOutputTokens: 4000, replies: [{ match: 'step ', scope: 'last', reply: 'Noted step {n}.' }] },
+  });
   t.after(() => vscode.stop());
   const { page } = vscode;
   try {
@@ -137,7 +145,7 @@ test('automatic compaction fires once near the threshold, not again on the next 
     await selectChatModel(page);
     const replies: string[] = [];
     for (let i = 1; i <= 6 && !replies.some((r) => /Automatically compacted/.test(r)); i++) {
-      replies.push(await sendChat(page, `@compactor step ${i}: ${bulk(`s${i}`, 350)}`));
+      replies.push(await sendChat(page, `@compactor step ${i}: ${bulk(`s${i}`, 300)}`));
     }
     const autoAt = replies.findIndex((r) => /Automatically compacted/.test(r));
     assert.ok(autoAt > 0, `automatic compaction happened after the first turns: ${replies.map((r) => r.slice(0, 60)).join(' | ')}`);

@@ -125,10 +125,11 @@ export async function typeInChat(page: Page, text: string): Promise<void> {
     const head = /^((?:[@/]\S+\s+){0,2})/.exec(text)?.[1] ?? '';
     await page.keyboard.type(head);
     if (text.length > head.length) await page.keyboard.insertText(text.slice(head.length));
-    // Focus can move (a notification, the palette closing) and swallow the text: check it arrived.
+    // Focus can move (a notification, the palette closing) and swallow the text: check it
+    // arrived. The editor renders only the lines in view, which end at the cursor: check the end.
     const shown = (await editor.locator('.view-lines').innerText()).replace(/\s+/g, ' ').trim();
     const wanted = text.replace(/\s+/g, ' ').trim();
-    if (shown.startsWith(wanted.slice(0, 60)) || attempt >= 2) return;
+    if (shown.endsWith(wanted.slice(-40)) || attempt >= 2) return;
   }
 }
 
