@@ -113,6 +113,9 @@ export async function selectChatModel(page: Page, name = 'Compactor Test Model')
  * after a request to a sticky participant the input already holds `@compactor `,
  * and typing `@compactor x` after it would send the prompt `@compactor x`.
  */
+/** Prompts up to this long are typed key by key. */
+const TYPE_ALL_MAX_CHARS = 200;
+
 export async function typeInChat(page: Page, text: string): Promise<void> {
   const editor = chatInput(page).locator('.monaco-editor').first();
   for (let attempt = 0; ; attempt++) {
@@ -120,9 +123,10 @@ export async function typeInChat(page: Page, text: string): Promise<void> {
     await editor.click({ force: true });
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Backspace');
-    // Type the participant and command key by key (so the input recognises them),
-    // then insert the rest at once: typing long prompts key by key takes minutes.
-    const head = /^((?:[@/]\S+\s+){0,2})/.exec(text)?.[1] ?? '';
+    // Short prompts are typed key by key, as a person does (suggestions open on `@`).
+    // Long ones: the participant and command by key (so the input recognises them),
+    // then the rest inserted at once: typing long prompts key by key takes minutes.
+    const head = text.length <= TYPE_ALL_MAX_CHARS ? text : (/^((?:[@/]\S+\s+){0,2})/.exec(text)?.[1] ?? '');
     await page.keyboard.type(head);
     if (text.length > head.length) await page.keyboard.insertText(text.slice(head.length));
     // Focus can move (a notification, the palette closing) and swallow the text: check it
