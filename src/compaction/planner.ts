@@ -33,7 +33,8 @@ import {
   SUMMARY_FLOOR_TOKENS, SUMMARY_MIN_TOKENS, SUMMARY_OVERHEAD_RESERVE_TOKENS, SUMMARY_PINNED_MAX_FRACTION_OF_ROOM, SUMMARY_REQUESTS_MAX_FRACTION, TAIL_MAX_FRACTION_OF_TARGET,
 } from './constants';
 import { activeCompaction, contextOf, contextTokens, messagesOf } from './context';
-import { type CompactionRecord, CompactionRecordSchema, type MessageRecord, type SessionLog } from './records';
+import { countMessages, finishRecord } from './finishRecord';
+import type { CompactionRecord, MessageRecord, SessionLog } from './records';
 import { buildReport } from './report';
 import { findSplitPoint } from './split';
 import { extractiveSummary, pinnedRequestTokens } from './tiers/extractive';
@@ -53,7 +54,6 @@ interface Plan {
   tiers: TierCount[];
 }
 
-const countMessages = (context: readonly ContextMessage[]) => context.filter((m) => m.kind !== 'system').length;
 
 export function compact(log: SessionLog, options: CompactOptions): CompactResult {
   const started = options.clock.now();
@@ -211,18 +211,11 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
   if (plan.tiers.length === 0) return fail('nothing_to_compact', `strategy ${options.strategy} found nothing to mask, summarize or drop`);
 
   const record = buildRecord(log, options, plan, before, started);
-  const after = contextOf({ header: log.header, records: [...log.records, record] }, counter);
-  record.after = { tokens: contextTokens(after), messages: countMessages(after) };
-  record.durationMs = Math.max(0, options.clock.now() - started);
-  const checked = CompactionRecordSchema.safeParse(record);
-  if (!checked.success) return fail('invalid_request', `the compaction record is invalid: ${checked.error.issues[0]?.message ?? 'unknown'}`);
-  if (record.after.tokens >= before.tokens) {
-    return { status: 'inflated', report: report('inflated', record.after, plan.tiers, `the result has ${record.after.tokens} tokens, not fewer than the ${before.tokens} before`) };
-  }
-  const over = record.after.tokens > options.targetTokens;
-  const reason = over ? `still over target: ${record.after.tokens} > ${options.targetTokens} tokens (the kept tail is too large to shrink further)` : undefined;
-  if (over && options.requireTarget) return { status: 'over_target', report: report('over_target', record.after, plan.tiers, reason) };
-  return { status: 'compacted', record, context: after, report: report('compacted', record.after, plan.tiers, reason) };
+  const done = finishRecord(log, record, { before, targetTokens: options.targetTokens, counter, clock: options.clock, started });
+  if (done.status === 'invalid_request') return fail('invalid_request', done.reason);
+  if (done.status === 'inflated') return { status: 'inflated', report: report('inflated', done.after, plan.tiers, done.reason) };
+  if (done.over && options.requireTarget) return { status: 'over_target', report: report('over_target', done.after, plan.tiers, done.reason) };
+  return { status: 'compacted', record, context: done.context, report: report('compacted', done.after, plan.tiers, done.reason) };
 }
 
 function buildRecord(log: SessionLog, options: CompactOptions, plan: Plan, before: { tokens: number; messages: number }, started: number): CompactionRecord {

@@ -20,7 +20,8 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, MIN_MESSAGES_TO_COMPACT, SUMMARY_MAX_TOKENS, SUMMARY_MIN_TOKENS, TAIL_MAX_FRACTION_OF_TARGET } from '../constants';
 import { activeCompaction, contextOf, contextTokens, messagesOf } from '../context';
-import { type Attachment, type CompactionRecord, CompactionRecordSchema, type CompactionSource, type MessageRecord, type SessionLog } from '../records';
+import { countMessages, finishRecord } from '../finishRecord';
+import type { Attachment, CompactionRecord, CompactionSource, MessageRecord, SessionLog } from '../records';
 import { buildReport } from '../report';
 import { findSplitPoint } from '../split';
 import { extractiveSummary } from '../tiers/extractive';
@@ -71,7 +72,6 @@ export interface LlmCompactOptions {
   id?: string;
 }
 
-const countMessages = (context: readonly ContextMessage[]) => context.filter((m) => m.kind !== 'system').length;
 const tokensOfText = (text: string, counter: TokenCounter) => (text ? counter.countParts([{ type: 'text', text }]) : 0);
 
 export async function summarizeCompaction(log: SessionLog, options: LlmCompactOptions): Promise<CompactResult> {
@@ -209,17 +209,10 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
     ...(model ? { model } : {}),
     ...(options.instructions ? { instructions: options.instructions } : {}),
   };
-  const after = contextOf({ header: log.header, records: [...log.records, record] }, counter);
-  record.after = { tokens: contextTokens(after), messages: countMessages(after) };
-  record.durationMs = Math.max(0, options.clock.now() - started);
-  const checked = CompactionRecordSchema.safeParse(record);
-  if (!checked.success) return fail('invalid_request', `the compaction record is invalid: ${checked.error.issues[0]?.message ?? 'unknown'}`);
-  if (record.after.tokens >= before.tokens) {
-    return { status: 'inflated', report: report('inflated', record.after, strategy, `the result has ${record.after.tokens} tokens, not fewer than the ${before.tokens} before`) };
-  }
-  const over = record.after.tokens > options.targetTokens;
-  const reason = over ? `still over target: ${record.after.tokens} > ${options.targetTokens} tokens (the kept tail is too large to shrink further)` : undefined;
-  return { status: 'compacted', record, context: after, report: report('compacted', record.after, strategy, reason) };
+  const done = finishRecord(log, record, { before, targetTokens: options.targetTokens, counter, clock: options.clock, started });
+  if (done.status === 'invalid_request') return fail('invalid_request', done.reason);
+  if (done.status === 'inflated') return { status: 'inflated', report: report('inflated', done.after, strategy, done.reason) };
+  return { status: 'compacted', record, context: done.context, report: report('compacted', done.after, strategy, done.reason) };
 }
 
 type Picked =
