@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { openChat, selectChatModel, typeInChat, waitForResponse } from './harness/browser';
+import { openChat, selectChatModel, submitChat, waitForResponse } from './harness/browser';
 import { startVsCode, type VsCode } from './harness/vscode';
 
 /**
@@ -31,9 +31,7 @@ function request(n: number): string {
  */
 async function chat(vscode: VsCode, text: string): Promise<void> {
   const before = vscode.requestsOfModel().filter((r) => r.outcome).length;
-  await typeInChat(vscode.page, text);
-  await vscode.page.keyboard.press('Escape');
-  await vscode.page.keyboard.press('Enter');
+  await submitChat(vscode.page, text);
   const deadline = Date.now() + 60_000;
   while (vscode.requestsOfModel().filter((r) => r.outcome).length <= before) {
     if (Date.now() > deadline) throw new Error(`the model did not answer: ${text.slice(0, 40)}`);

@@ -108,19 +108,38 @@ export async function selectChatModel(page: Page, name = 'Compactor Test Model')
   await label.filter({ hasText: name }).waitFor({ timeout: 10_000 });
 }
 
+/** Prompts up to this long are typed key by key. */
+const TYPE_ALL_MAX_CHARS = 200;
+
+/** The chat input's text as the editor shows it, whitespace collapsed (only the lines in view). */
+async function chatInputText(page: Page): Promise<string> {
+  const lines = chatInput(page).locator('.monaco-editor .view-lines').first();
+  return (await lines.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Puts the keyboard focus in the chat input. Notification toasts (a compaction's
+ * progress and result) sit over the bottom of the Chat view, where the input is:
+ * a click there can land on a toast, so the editor's own input element is focused
+ * directly, and a click is only the fallback.
+ */
+async function focusChatInput(page: Page): Promise<void> {
+  const editor = chatInput(page).locator('.monaco-editor').first();
+  const target = editor.locator('.native-edit-context, textarea.inputarea').first();
+  if ((await target.count()) > 0) await target.focus();
+  else await editor.click({ force: true });
+}
+
 /**
  * Focuses the chat input, clears it and types `text` (no Enter). Clearing matters:
  * after a request to a sticky participant the input already holds `@compactor `,
  * and typing `@compactor x` after it would send the prompt `@compactor x`.
+ * Throws when the text does not arrive after three tries.
  */
-/** Prompts up to this long are typed key by key. */
-const TYPE_ALL_MAX_CHARS = 200;
-
 export async function typeInChat(page: Page, text: string): Promise<void> {
-  const editor = chatInput(page).locator('.monaco-editor').first();
-  for (let attempt = 0; ; attempt++) {
-    // The editor's textarea sits under decorations; clicking the editor focuses it.
-    await editor.click({ force: true });
+  const wanted = text.replace(/\s+/g, ' ').trim();
+  for (let attempt = 1; ; attempt++) {
+    await focusChatInput(page);
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Backspace');
     // Short prompts are typed key by key, as a person does (suggestions open on `@`).
@@ -131,9 +150,9 @@ export async function typeInChat(page: Page, text: string): Promise<void> {
     if (text.length > head.length) await page.keyboard.insertText(text.slice(head.length));
     // Focus can move (a notification, the palette closing) and swallow the text: check it
     // arrived. The editor renders only the lines in view, which end at the cursor: check the end.
-    const shown = (await editor.locator('.view-lines').innerText()).replace(/\s+/g, ' ').trim();
-    const wanted = text.replace(/\s+/g, ' ').trim();
-    if (shown.endsWith(wanted.slice(-40)) || attempt >= 2) return;
+    const shown = await chatInputText(page);
+    if (shown.endsWith(wanted.slice(-40))) return;
+    if (attempt >= 3) throw new Error(`typing into the chat input failed 3 times: it shows ${JSON.stringify(shown.slice(-80))}`);
   }
 }
 
@@ -161,16 +180,36 @@ export async function sendChat(page: Page, text: string, options: { timeoutMs?: 
   // The chat list renders only the rows in view; rows carry their index in the
   // conversation, so "a newer response" is one with a larger index.
   const before = await newestChatRowIndex(page);
-  await typeInChat(page, text);
-  await page.keyboard.press('Escape'); // close the participant/command suggestions
-  await page.keyboard.press('Enter');
+  const newResponse = `[...document.querySelectorAll('.monaco-list-row')].some((r) => Number(r.getAttribute('data-index')) > ${before} && r.querySelector('.interactive-item-container.interactive-response') !== null)`;
+  await submitChat(page, text, newResponse);
   const timeout = options.timeoutMs ?? RESPONSE_TIMEOUT_MS;
-  await page.waitForFunction(
-    `[...document.querySelectorAll('.monaco-list-row')].some((r) => Number(r.getAttribute('data-index')) > ${before} && r.querySelector('.interactive-item-container.interactive-response') !== null)`,
-    undefined,
-    { timeout },
-  );
+  await page.waitForFunction(newResponse, undefined, { timeout });
   return waitForResponse(page, options);
+}
+
+/**
+ * Types `text` and presses Enter until the chat takes it: the input empties (or
+ * `sentWhen` holds). An Enter can be swallowed, e.g. by a suggestion list that
+ * opens late on a loaded machine, in which case the prompt is typed again.
+ */
+export async function submitChat(page: Page, text: string, sentWhen = 'false'): Promise<void> {
+  const inputLines = `document.querySelector('.interactive-input-part .monaco-editor .view-lines')`;
+  // The sticky participant stays in the input after sending (`@compactor `): "taken"
+  // means the prompt's own text (after the participant) has left the input.
+  const own = text.replace(/^@\S+\s+/, '').replace(/\s+/g, ' ').trim() || text;
+  const rest = JSON.stringify(own.slice(-40));
+  const submitted = `(${sentWhen}) || !(${inputLines}?.innerText ?? '').replace(/\\s+/g, ' ').includes(${rest})`;
+  for (let attempt = 1; ; attempt++) {
+    await typeInChat(page, text);
+    await page.keyboard.press('Escape'); // close the participant/command suggestions
+    await page.keyboard.press('Enter');
+    try {
+      await page.waitForFunction(submitted, undefined, { timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`the chat did not take the prompt after 3 tries (Enter): ${String(err)}`);
+    }
+  }
 }
 
 /** The largest conversation index among the chat rows in the page (-1 when none). */
@@ -193,9 +232,7 @@ export async function waitForResponse(page: Page, options: { timeoutMs?: number 
 
 /** Sends `text` without waiting for the response (for cancellation and progress tests). */
 export async function startChat(page: Page, text: string): Promise<void> {
-  await typeInChat(page, text);
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Enter');
+  await submitChat(page, text);
   await chatInput(page).locator('.chat-execute-toolbar .codicon-stop-circle').waitFor({ timeout: RESPONSE_TIMEOUT_MS });
 }
 
