@@ -31,6 +31,12 @@ export class CompactorContext {
   readonly telemetry: Telemetry;
   /** Compacts sessions left idle past `compactor.idleCompaction.afterMinutes` (off by default). */
   readonly idle: IdleCompaction;
+  /**
+   * Settles when the session worked in last is active again (and, in the demo, its
+   * transcript imported: seconds on a first start). Commands that act on the
+   * active session wait for it instead of saying there is none.
+   */
+  readonly sessionsRestored: Promise<void>;
   private readonly extensionDisposables: vscode.Disposable[] = [];
   readonly clientDisposables: vscode.Disposable[] = [];
 
@@ -60,7 +66,7 @@ export class CompactorContext {
       new ContextViewProvider(this),
     );
     this.output.info(`Context Compactor ${extension.extension.packageJSON.version as string} activated; sessions in ${storage.fsPath}`);
-    void this.restoreSessions();
+    this.sessionsRestored = this.restoreSessions();
   }
 
   /** The session worked in last becomes active again; the demo's transcript is imported once. */

@@ -3,8 +3,23 @@ import type { CompactorContext } from '../compactorContext';
 
 export const NO_SESSION_MESSAGE = 'There is no active Context Compactor session. Chat with @compactor in the Chat view, or pick one with "Compactor: Open Session…".';
 
-/** The active session's id, or undefined after telling the user there is none. */
-export function activeSessionOrSay(ctx: CompactorContext): string | undefined {
+/** How long a command waits for the sessions of the last window to be restored. */
+const RESTORE_WAIT_MS = 30_000;
+
+/**
+ * The active session's id, or undefined after telling the user there is none.
+ * Waits (bounded) for the start-up restore first: right after a window opens, the
+ * session worked in last is not active yet.
+ */
+export async function activeSessionOrSay(ctx: CompactorContext): Promise<string | undefined> {
+  if (!ctx.sessions.activeSessionId) {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, RESTORE_WAIT_MS)));
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restoring Context Compactor sessions…' }, () =>
+      Promise.race([ctx.sessionsRestored, waited]),
+    );
+    clearTimeout(timer);
+  }
   const id = ctx.sessions.activeSessionId;
   if (!id) void vscode.window.showInformationMessage(NO_SESSION_MESSAGE);
   return id;

@@ -9,7 +9,7 @@ export const COMPACT_CONVERSATION_COMMAND = 'compactor.compactConversation';
 export const compactConversation: Command = {
   id: COMPACT_CONVERSATION_COMMAND,
   async execute(ctx, instructionsArg?: unknown) {
-    const sessionId = activeSessionOrSay(ctx);
+    const sessionId = await activeSessionOrSay(ctx);
     if (!sessionId) return undefined;
     let instructions = typeof instructionsArg === 'string' ? instructionsArg : undefined;
     if (instructions === undefined) {

@@ -7,7 +7,7 @@ import type { Command } from './command';
 export const revertLastCompaction: Command = {
   id: 'compactor.revertLastCompaction',
   async execute(ctx) {
-    const sessionId = activeSessionOrSay(ctx);
+    const sessionId = await activeSessionOrSay(ctx);
     if (!sessionId) return undefined;
     const reverted = await ctx.sessions.revertLast(sessionId);
     if (!reverted) {

@@ -37,22 +37,37 @@ export async function openWorkbench(browser: Browser, url: string): Promise<Page
   return page;
 }
 
-/** Runs a command the way a person does: F1, type its title, Enter on the exact entry. */
+/** How long a command may take to be listed: contributions register while the workbench starts. */
+const COMMAND_LISTED_TIMEOUT_MS = 45_000;
+
+/**
+ * Runs a command the way a person does: F1, type its title, Enter on the exact entry.
+ * Right after the window opens, the palette may not list an extension's commands
+ * yet ("No matching commands"): it is closed and opened again, as a person would.
+ */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  // Wait for the exact title to be listed (typing is filtered asynchronously),
-  // then pick it rather than whatever is highlighted.
   // The row's own text may run on into "recently used" or a keybinding, so the
   // label element is what must equal the title.
   const exact = page
     .locator('.quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }) })
     .first();
-  await exact.waitFor({ timeout: 15_000 });
+  const deadline = Date.now() + COMMAND_LISTED_TIMEOUT_MS;
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    // Typing is filtered asynchronously: wait for the exact title, then pick it
+    // rather than whatever is highlighted.
+    try {
+      await exact.waitFor({ timeout: Math.min(10_000, Math.max(1, deadline - Date.now())) });
+      break;
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+    }
+  }
   await exact.click();
   // Done when the palette closed, or when the command opened a quick pick of its
   // own (e.g. "Output: Show Output Channels..."): the `>` prefix is gone either way.
