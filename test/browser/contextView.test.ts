@@ -1,12 +1,13 @@
 // The status-bar context gauge and the Context webview, the way a person uses
 // them: chat with @compactor until the gauge turns yellow then red, click it to
 // open the Context view, compare numbers, compact from the command palette,
-// see the history entry and the chart's drop, revert from the view. Screenshots
+// see the history entry and the chart's drop, revert from the view, Compact Now
+// with instructions, and switch sessions with the view's picker. Screenshots
 // in a light and a dark theme go to test-results/.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { openChat, selectChatModel, submitChat, waitForResponse } from './harness/browser';
+import { openChat, runCommand, selectChatModel, submitChat, waitForResponse } from './harness/browser';
 import { startVsCode, type VsCode } from './harness/vscode';
 
 /**
@@ -85,7 +86,7 @@ async function palette(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-test('the gauge follows the session across the levels; the Context view shows the same numbers, the compaction and its revert', { timeout: 420_000 }, async (t) => {
+test('the gauge follows the session across the levels; the Context view shows the same numbers, the compaction, its revert, Compact Now and the session picker', { timeout: 420_000 }, async (t) => {
   const vscode = await startVsCode({ model: MODEL, settings: SETTINGS });
   t.after(() => vscode.stop());
   const { page } = vscode;
@@ -170,6 +171,35 @@ test('the gauge follows the session across the levels; the Context view shows th
     assert.equal(await view.locator('.chart-svg .event-revert').count(), 1, 'the chart marks the revert');
     await headline.scrollIntoViewIfNeeded();
     await vscode.screenshot('context-view-reverted-light');
+
+    // Compact Now from the view, with instructions: a second entry, and the summary
+    // request to the session's model carried the instructions.
+    await view.locator('[data-testid="instructions"]').fill('VIEW-INSTRUCTION keep the lexer names');
+    await view.locator('[data-testid="compact-now"]').click();
+    await view.locator('[data-testid="history-entry"]').nth(1).waitFor({ timeout: 60_000 });
+    const fromView = await waitForGauge(page, (s) => s.text !== reverted.text, 'the size after Compact Now');
+    assert.equal(fromView.colour, 'none', 'Compact Now brought the context below the warn level');
+    assert.equal((await headline.innerText()).trim(), headlineOf(fromView.text));
+    // Totals count what is applied: the reverted compaction is in the history, not in the savings.
+    assert.match(await view.locator('[data-testid="totals"]').innerText(), /This session: 1 compaction · [\d,]+ tokens saved \(manual 1\)/);
+    assert.ok(
+      vscode.requestsOfModel().some((r) => r.messages.some((m) => m.text.includes('VIEW-INSTRUCTION keep the lexer names'))),
+      "the view's instructions reached the summary request",
+    );
+
+    // The session picker: a new session becomes active; picking the first one in the
+    // view makes it active again, in the view and in the gauge.
+    const picker = view.locator('[data-testid="session-picker"]');
+    const firstSession = await picker.inputValue();
+    await runCommand(page, 'Compactor: New Session');
+    await chat(vscode, '@compactor a second session');
+    await waitForGauge(page, (s) => headlineOf(s.text) !== headlineOf(fromView.text), 'the second session');
+    assert.equal(await picker.locator('option').count(), 2, 'the picker lists both sessions');
+    assert.notEqual(await picker.inputValue(), firstSession, 'the new session is the active one');
+    await picker.selectOption(firstSession);
+    const back = await waitForGauge(page, (s) => headlineOf(s.text) === headlineOf(fromView.text), 'the first session again');
+    assert.equal((await headline.innerText()).trim(), headlineOf(back.text), 'the meter follows the picker');
+    assert.equal(await view.locator('[data-testid="history-entry"]').count(), 2, "the first session's history is shown again");
   } catch (err) {
     await vscode.screenshot('context-view-failure').catch(() => undefined);
     throw err;
