@@ -58,16 +58,19 @@ export interface IdleFacts {
   contextTokens: number;
 }
 
-/** Facts from a log: a scan from its end. */
+/** Facts from a log: a scan from its end (a log without compactions is scanned whole, so only the times still needed are parsed). */
 export function idleFactsOf(log: SessionLog, contextTokens: number): IdleFacts {
   let lastActivityAt: number | undefined;
   let lastCompactionAt: number | undefined;
   for (let i = log.records.length - 1; i >= 0 && (lastActivityAt === undefined || lastCompactionAt === undefined); i--) {
     const r = log.records[i]!;
+    const activity = (r.type === 'message' || r.type === 'rewind') && lastActivityAt === undefined;
+    const compaction = r.type === 'compaction' && lastCompactionAt === undefined;
+    if (!activity && !compaction) continue;
     const at = Date.parse(r.at);
     if (Number.isNaN(at)) continue;
-    if ((r.type === 'message' || r.type === 'rewind') && lastActivityAt === undefined) lastActivityAt = at;
-    if (r.type === 'compaction' && lastCompactionAt === undefined) lastCompactionAt = at;
+    if (activity) lastActivityAt = at;
+    else lastCompactionAt = at;
   }
   return { lastActivityAt, lastCompactionAt, contextTokens };
 }

@@ -16,6 +16,7 @@ import { summarizeCompaction } from '../../src/compaction/llm/pipeline';
 import type { Budget } from '../../src/compaction/budget';
 import type { CompactResponse } from '../../src/compaction/protocol';
 import type { Attachment, CompactionRecord, SessionLog } from '../../src/compaction/records';
+import { createTimeSlicer } from '../../src/compaction/timeSlicer';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { Settings } from '../config/settings';
 import { workspaceFileReader } from '../llm/fileReader';
@@ -81,6 +82,8 @@ export async function compactWithModel(
       fileReader: workspaceFileReader(),
       effectiveWindow: budget.effectiveWindow,
       autoCompactTokens: budget.autoCompactTokens,
+      // The pipeline runs in the extension host: a 500K-token session takes ~100 ms of steps before the request.
+      slicer: createTimeSlicer(),
       ...(request.partial ? { partial: request.partial } : {}),
       ...(request.instructions ? { instructions: request.instructions } : {}),
       ...(hooks.instructions ? { hookInstructions: hooks.instructions } : {}),

@@ -8,6 +8,7 @@ import { sessionTotals } from '../../src/compaction/report';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { ContextMessage, CompactionTotals } from '../../src/compaction/types';
 import type { UsageBreakdown } from '../../src/compaction/usage';
+import { createTimeSlicer } from '../../src/compaction/timeSlicer';
 import { UsageTracker } from '../../src/compaction/usageTracker';
 import type { Configuration } from '../config/configuration';
 import type { EngineClient } from '../engine/engineClient';
@@ -155,12 +156,17 @@ export class SessionService implements vscode.Disposable {
     return log;
   }
 
-  /** Stores a whole log (an imported transcript) as a new session with a fresh id. */
+  /**
+   * Stores a whole log (an imported transcript) as a new session with a fresh
+   * id. Its records are validated and written, and its usage folded, in time
+   * slices (a 500K-token transcript would otherwise stall the extension host).
+   */
   async createFrom(source: SessionLog): Promise<SessionLog> {
     const { type: _type, v: _v, id: _id, createdAt: _createdAt, ...fields } = source.header;
     const log = await this.store.create(fields);
     if (source.records.length) await this.store.append(log.header.id, source.records);
-    const full: SessionLog = { header: log.header, records: [...source.records] };
+    const { log: full, tracker } = await UsageTracker.build(log.header, source.records, createTimeSlicer());
+    this.trackers.set(full, tracker);
     this.logs.set(full.header.id, full);
     this.changeEmitter.fire({ sessionId: full.header.id, kind: 'created' });
     return full;

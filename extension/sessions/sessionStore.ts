@@ -37,6 +37,7 @@ import {
   type SessionHeader,
   type SessionLog,
 } from '../../src/compaction/records';
+import { createTimeSlicer, mapInSlices, type TimeSlicer } from '../../src/compaction/timeSlicer';
 import { errorCode, LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
 import { parseLogBuffer, type ParsedLog } from './logParser';
 import { prepareTailForAppend, readRange } from './logTail';
@@ -77,6 +78,8 @@ export interface SessionStoreOptions {
   lock?: FileLockOptions;
   now?: () => Date;
   newId?: () => string;
+  /** The time slicing of one append (default: SLICE_BUDGET_MS slices, yielding with setImmediate). */
+  slicer?: () => TimeSlicer;
 }
 
 export interface OpenedSession {
@@ -205,24 +208,33 @@ export class SessionStore {
     return { log: { header, records: log.records }, warnings };
   }
 
-  /** Validates every record, then writes them as one append under the session lock. */
+  /**
+   * Validates every record, then writes them as one append under the session
+   * lock. A large batch (an imported transcript) is validated and encoded in
+   * time slices, so the extension host keeps answering meanwhile (one 2 MB
+   * string would be encoded to UTF-8 in one go by `appendFile`).
+   */
   async append(id: string, records: readonly AppendableRecord[]): Promise<AppendResult> {
     assertId(id);
-    const lines = records.map((record, i) => {
-      const parsed = LogRecordSchema.safeParse(record);
-      if (!parsed.success || parsed.data.type === 'session') {
-        const why = parsed.success ? 'a session header cannot be appended' : describeIssue(parsed.error);
-        throw new SessionStoreError('invalid_record', `Record ${i} was not written (nor were the others): ${why}`);
-      }
-      return `${JSON.stringify(parsed.data)}\n`;
-    });
+    const lines = await mapInSlices(
+      records,
+      (record, i) => {
+        const parsed = LogRecordSchema.safeParse(record);
+        if (!parsed.success || parsed.data.type === 'session') {
+          const why = parsed.success ? 'a session header cannot be appended' : describeIssue(parsed.error);
+          throw new SessionStoreError('invalid_record', `Record ${i} was not written (nor were the others): ${why}`);
+        }
+        return Buffer.from(`${JSON.stringify(parsed.data)}\n`, 'utf8');
+      },
+      this.options.slicer?.() ?? createTimeSlicer(),
+    );
     if (lines.length === 0) return { warnings: [] };
     return this.locked(id, async () => {
       const { prefix, warnings } = await prepareTailForAppend(this.logPath(id), id, {
         quarantineDir: join(this.dir, QUARANTINE_DIR),
         stamp: this.stamp(),
       });
-      await appendFile(this.logPath(id), prefix + lines.join(''));
+      await appendFile(this.logPath(id), Buffer.concat([Buffer.from(prefix, 'utf8'), ...lines]));
       return { warnings };
     });
   }

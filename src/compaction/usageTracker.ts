@@ -20,6 +20,7 @@
 import type { Budget } from './budget';
 import { contextOf, contextTokens, messagesOf } from './context';
 import type { BodyRecord, MessageRecord, SessionHeader, SessionLog } from './records';
+import type { TimeSlicer } from './timeSlicer';
 import { calibrate, type Calibration } from './tokens/calibration';
 import { breakdownOf, calibrationFromLog, categoriesOf, type UsageBreakdown, type UsedCategory } from './usage';
 
@@ -37,6 +38,22 @@ export class UsageTracker {
 
   constructor(private readonly log: SessionLog) {
     this.recompute();
+  }
+
+  /**
+   * A new log of `header` and `records` with its tracker, built record by
+   * record in time slices: the state `new UsageTracker(log)` would fold in one
+   * go (a re-fold only at each non-message record). For a large log (an
+   * imported transcript) in the extension host.
+   */
+  static async build(header: SessionHeader, records: readonly BodyRecord[], slicer: TimeSlicer): Promise<{ log: SessionLog; tracker: UsageTracker }> {
+    const log: SessionLog = { header, records: [] };
+    const tracker = new UsageTracker(log);
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0 && slicer.due()) await slicer.yield();
+      tracker.append(records[i] as BodyRecord);
+    }
+    return { log, tracker };
   }
 
   /** Appends a record to the tracked log and brings usage up to date. */

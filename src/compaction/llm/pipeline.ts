@@ -26,6 +26,7 @@ import { buildReport } from '../report';
 import { findSplitPoint } from '../split';
 import { extractiveSummary } from '../tiers/extractive';
 import { applyReplacements, maskToolResults, type Replacement } from '../tiers/mask';
+import { NO_SLICING, pause, type TimeSlicer } from '../timeSlicer';
 import { safeCuts } from '../turns';
 import type { Clock, CompactResult, CompactStatus, CompactionReport, ContextMessage, SummarizerReport, TierCount, TokenCounter } from '../types';
 import { SUMMARY_OUTPUT_MAX_FRACTION_OF_WINDOW, SUMMARY_OUTPUT_MAX_TOKENS } from './llmConstants';
@@ -70,6 +71,13 @@ export interface LlmCompactOptions {
   autoCompactTokens?: number;
   /** Id for the compaction record (generated when absent). */
   id?: string;
+  /**
+   * Gives the event loop a turn between steps (the extension host, where the
+   * pipeline runs next to every other extension); none by default. Each step
+   * stays synchronous, so a slice is at most the budget plus one step; the two
+   * longest (masking, the transcript) start a slice of their own.
+   */
+  slicer?: TimeSlicer;
 }
 
 const tokensOfText = (text: string, counter: TokenCounter) => (text ? counter.countParts([{ type: 'text', text }]) : 0);
@@ -77,8 +85,10 @@ const tokensOfText = (text: string, counter: TokenCounter) => (text ? counter.co
 export async function summarizeCompaction(log: SessionLog, options: LlmCompactOptions): Promise<CompactResult> {
   const started = options.clock.now();
   const { counter, signal } = options;
+  const slicer = options.slicer ?? NO_SLICING;
   const previous = activeCompaction(log);
   const context = contextOf(log, counter);
+  await pause(slicer);
   const before = { tokens: contextTokens(context), messages: countMessages(context) };
   const model = options.summarizer.model ?? log.header.model?.id;
   const tiers: TierCount[] = [];
@@ -107,10 +117,13 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
 
   // Tier 1: old tool results become stubs (the model reads stubs, and they stay stubs in the tail).
   const replaced = new Map<string, Replacement>((previous?.replaced ?? []).map((r) => [r.messageId, r]));
+  await slicer.yield(); // the longest step (every old tool result): a slice of its own
   const masked = maskToolResults(verbatim, { maskAfterTurns: options.maskAfterTurns ?? DEFAULT_MASK_AFTER_TURNS, counter });
   for (const r of masked.replaced) replaced.set(r.messageId, r);
   if (masked.masked > 0) tiers.push({ tier: 'mask', count: masked.masked });
+  await pause(slicer);
   const current = applyReplacements(verbatim, [...replaced.values()]);
+  await pause(slicer);
 
   const picked = pickRange(current, options);
   if ('error' in picked) return fail(picked.status, picked.error);
@@ -125,8 +138,12 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
 
   // Tier 2: the model's summary, or the extractive one when the model fails.
   const window = Math.max(1, options.summarizerMaxInputTokens);
+  await slicer.yield(); // the transcript of everything summarized: a slice of its own
+  const rounds = roundsOf(range, counter);
+  await pause(slicer);
   const outcome: SummaryOutcome = await requestSummary({
-    rounds: roundsOf(range, counter),
+    rounds,
+    slicer,
     scope,
     ...(previousSummary ? { previousSummary } : {}),
     instructions: [options.instructions ?? '', ...(options.hookInstructions ?? [])],
@@ -169,6 +186,7 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
   const strategy = fallbackReason === undefined ? 'llm' : 'extractive';
   const summaryTokens = tokensOfText(summary, counter);
   tiers.push({ tier: 'summarize', count: range.length });
+  await pause(slicer);
 
   // Tier 3: the todo state and the files read most recently, within what the target (and the size before) leaves.
   const covered = new Set([...(previous?.covered ?? []), ...range.map((m) => m.messageId ?? '')]);
@@ -189,6 +207,7 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
     if (signal.aborted) return aborted();
   }
   if (restored.length > 0) tiers.push({ tier: 'restore', count: restored.length });
+  await pause(slicer);
 
   const order = messagesOf(log).map((m) => m.id);
   const record: CompactionRecord = {
@@ -209,6 +228,7 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
     ...(model ? { model } : {}),
     ...(options.instructions ? { instructions: options.instructions } : {}),
   };
+  await pause(slicer);
   const done = finishRecord(log, record, { before, targetTokens: options.targetTokens, counter, clock: options.clock, started });
   if (done.status === 'invalid_request') return fail('invalid_request', done.reason);
   if (done.status === 'inflated') return { status: 'inflated', report: report('inflated', done.after, strategy, done.reason) };

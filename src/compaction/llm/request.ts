@@ -12,6 +12,7 @@
  *
  * Never throws for a model failure: the outcome names it, the caller decides.
  */
+import { NO_SLICING, pause, type TimeSlicer } from '../timeSlicer';
 import type { TokenCounter } from '../types';
 import {
   PROMPT_TOO_LONG_DROP_FRACTION, PROMPT_TOO_LONG_MAX_RETRIES, SUMMARY_PROMPT_RESERVE_TOKENS, TRANSIENT_BACKOFF_BASE_MS, TRANSIENT_BACKOFF_MAX_MS,
@@ -39,6 +40,8 @@ export interface SummaryRequestInput {
   /** The summarizer's input window. */
   maxInputTokens: number;
   maxOutputTokens: number;
+  /** Gives the event loop a turn between steps (see LlmCompactOptions.slicer). */
+  slicer?: TimeSlicer;
 }
 
 export interface SummaryAttempts {
@@ -84,6 +87,7 @@ export function backoffMs(retry: number): number {
 
 export async function requestSummary(input: SummaryRequestInput): Promise<SummaryOutcome> {
   const { counter, signal } = input;
+  const slicer = input.slicer ?? NO_SLICING;
   const prompt = instructionPrompt(input.scope, input.previousSummary, input.instructions);
   const attempts: SummaryAttempts = { promptTooLong: 0, transient: 0, droppedRounds: 0, calls: 0 };
   const kept = [...input.rounds];
@@ -96,14 +100,25 @@ export async function requestSummary(input: SummaryRequestInput): Promise<Summar
   const keptTokens = () => kept.reduce((s, r) => s + r.tokens, 0);
 
   // Up front: what cannot fit the summarizer's window is dropped, oldest first (at least one round stays).
+  // While the kept rounds alone are over the room, the marker (never negative) cannot make them fit:
+  // drop without building it (linear), then check with the marker as the rounds get close.
   const room = input.maxInputTokens - counter.countText(prompt) - SUMMARY_PROMPT_RESERVE_TOKENS;
+  let keptSum = keptTokens();
+  while (kept.length > 1 && keptSum > room) {
+    keptSum -= kept[0]?.tokens ?? 0;
+    drop(1);
+  }
+  await pause(slicer);
   while (kept.length > 1 && keptTokens() + markerTokens() > room) drop(1);
 
   const fail = (failure: ModelFailure | 'aborted', reason: string): SummaryOutcome => ({ ok: false, failure, reason, attempts });
   for (;;) {
+    await pause(slicer);
     if (signal.aborted) return fail('aborted', 'cancelled');
     const marker = dropped.length > 0 ? droppedMarker(dropped, counter) : undefined;
     const messages: SummarizerMessage[] = [{ role: 'user', text: `${transcriptText(kept, marker)}\n\n${prompt}` }];
+    await pause(slicer);
+    if (signal.aborted) return fail('aborted', 'cancelled');
     attempts.calls++;
     try {
       const response = await input.summarizer.summarize({ messages, maxOutputTokens: input.maxOutputTokens, signal });

@@ -35,7 +35,7 @@ function check(tracker: UsageTracker, log: SessionLog, what: string): void {
   assert.deepEqual(tracker.usage(smallBudget), usageOfLog(log, smallBudget), `${what} (other budget)`);
 }
 
-function randomSequence(seed: number): void {
+function randomSequence(seed: number): SessionLog {
   const rand = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const log = seed % 2 === 0 ? session([], 'You are a coding agent.') : codingSession(2, 400);
@@ -121,10 +121,24 @@ function randomSequence(seed: number): void {
     if (kind === 'message') assert.equal(tracker.recomputes, before, `seed ${seed} step ${step}: a message must not re-fold the log`);
     else assert.equal(tracker.recomputes, before + 1, `seed ${seed} step ${step}: one re-fold per ${kind}`);
   }
+  return log;
 }
 
 test('tracker = full fold on random sequences of appends, compactions, reverts, rewinds and header changes', () => {
   for (let seed = 1; seed <= 40; seed++) randomSequence(seed);
+});
+
+test('built in time slices, a tracker over a whole log is the full fold, re-folding only at non-message records', async () => {
+  for (let seed = 41; seed <= 52; seed++) {
+    const source = randomSequence(seed);
+    let yields = 0;
+    const slicer = { due: () => true, yield: async () => void yields++ };
+    const { log, tracker } = await UsageTracker.build(source.header, source.records, slicer);
+    assert.deepEqual(log.records, source.records);
+    assert.equal(yields, source.records.length - 1, 'a turn between records when every slice is over');
+    check(tracker, log, `seed ${seed}: built`);
+    assert.equal(tracker.recomputes, 1 + source.records.filter((r) => r.type !== 'message').length);
+  }
 });
 
 test('calibration: an assistant message with reported input tokens corrects the numbers from then on', () => {

@@ -281,4 +281,22 @@ describe('decideIdleCompaction and idleFactsOf', () => {
     } as unknown as SessionLog;
     assert.deepEqual(idleFactsOf(log, 42), { lastActivityAt: Date.parse('2025-01-01T00:03:00.000Z'), lastCompactionAt: Date.parse('2025-01-01T00:02:00.000Z'), contextTokens: 42 });
   });
+
+  it('skips records whose time does not parse, counts a rewind as activity and ignores reverts', () => {
+    const at = (m: number) => `2025-01-01T00:0${m}:00.000Z`;
+    const log = {
+      header: { type: 'session', v: 1, id: 's', createdAt: at(0) },
+      records: [
+        { type: 'message', id: 'm1', at: at(1), role: 'user', parts: [], tokens: 1, encoding: 'x' },
+        { type: 'compaction', id: 'c1', at: at(2) },
+        { type: 'compaction', id: 'c2', at: 'not a time' },
+        { type: 'rewind', id: 'r1', at: at(3), fromTurn: 0 },
+        { type: 'message', id: 'm2', at: 'yesterday-ish', role: 'user', parts: [], tokens: 1, encoding: 'x' },
+        { type: 'revert', id: 'v1', at: at(5), compactionId: 'c1' },
+      ],
+    } as unknown as SessionLog;
+    assert.deepEqual(idleFactsOf(log, 7), { lastActivityAt: Date.parse(at(3)), lastCompactionAt: Date.parse(at(2)), contextTokens: 7 });
+    const noCompaction = { ...log, records: log.records.filter((r) => r.type === 'message') };
+    assert.deepEqual(idleFactsOf(noCompaction, 7), { lastActivityAt: Date.parse(at(1)), lastCompactionAt: undefined, contextTokens: 7 });
+  });
 });
