@@ -19,7 +19,7 @@ export const importTranscript: Command = {
     // A transcript that does not name its model is measured against the chat model available now.
     const [model] = await vscode.lm.selectChatModels();
     const fallbackModel = model ? { id: model.id, family: model.family, vendor: model.vendor, maxInputTokens: model.maxInputTokens } : undefined;
-    const imported = await importTranscriptFile(ctx.sessions, ctx.engine, path, fallbackModel);
+    const imported = await importTranscriptFile({ engine: ctx.engine, sessions: ctx.sessions }, path, fallbackModel);
     ctx.sessions.setActive(imported.log.header.id);
     for (const w of imported.warnings) ctx.output.warn(`import ${path}: ${w}`);
     const messages = imported.log.records.filter((r) => r.type === 'message').length;

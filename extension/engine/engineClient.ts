@@ -10,6 +10,7 @@
  * in the host's `clientDisposables`, which are disposed before the next one
  * starts, so a restart leaks nothing.
  */
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   CloseAction,
@@ -26,6 +27,8 @@ import {
   CompactResponse,
   type CountParamsInput,
   type CountResult,
+  type ImportParamsInput,
+  type ImportResult,
   type PlanParamsInput,
   type PlanResult,
   type TranscriptOptions,
@@ -33,7 +36,8 @@ import {
   type UsageParamsInput,
   type UsageResult,
 } from '../../src/compaction/protocol';
-import { CompactRequest, CountRequest, PlanRequest, UsageRequest } from '../../src/compaction/server/requests';
+import type { BodyRecord } from '../../src/compaction/records';
+import { CompactRequest, CountRequest, ImportRecordsProgress, ImportRequest, PlanRequest, UsageRequest } from '../../src/compaction/server/requests';
 import { parseSettings, SETTINGS_SECTION } from '../config/settings';
 import { EngineUnavailableError, toEngineError } from './engineErrors';
 import { decideRestart, DEFAULT_RESTART_POLICY, mayStartAgain, type RestartPolicy } from './restartPolicy';
@@ -187,6 +191,28 @@ export class EngineClient implements vscode.Disposable {
   /** client → server `compaction/compact`. The caller appends `record` when status is `compacted`. */
   compact(params: CompactParamsInput, token?: vscode.CancellationToken): Promise<CompactResponse> {
     return this.request(CompactRequest, (c) => c.sendRequest(CompactRequest, params, token));
+  }
+
+  /**
+   * client → server `compaction/import`: the server reads, imports and counts
+   * the transcript; the caller stores the session. The records come as
+   * partial results (pages parsed one per message), so a large transcript
+   * never arrives as one message the extension host parses in one go.
+   */
+  importTranscript(params: Omit<ImportParamsInput, 'partialResultToken'>, token?: vscode.CancellationToken): Promise<ImportResult> {
+    return this.request(ImportRequest, async (c) => {
+      const partialResultToken = randomUUID();
+      const records: BodyRecord[] = [];
+      const pages = c.onProgress(ImportRecordsProgress, partialResultToken, (page) => {
+        for (const r of page) records.push(r);
+      });
+      try {
+        const result = await c.sendRequest(ImportRequest, { ...params, partialResultToken }, token);
+        return { ...result, records: [...records, ...result.records] };
+      } finally {
+        pages.dispose();
+      }
+    });
   }
 
   /** Stops the server (if running) and starts a fresh one; clears the crash history. For a command and for restart-needing settings. */

@@ -1,58 +1,60 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { importTranscript } from '../../src/compaction/importers';
-import type { MessageRecord, ModelInfo, SessionLog } from '../../src/compaction/records';
+import { importSession } from '../../src/compaction/importers/session';
+import type { ImportParamsInput, ImportResult } from '../../src/compaction/protocol';
+import type { ModelInfo, SessionLog } from '../../src/compaction/records';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
-import type { EngineClient } from '../engine/engineClient';
-import type { SessionService } from './sessionService';
-
-/** Messages per `compaction/count` request when an import is re-counted by the server. */
-const COUNT_BATCH_MESSAGES = 500;
+import { EngineRequestError, EngineUnavailableError } from '../engine/engineErrors';
 
 export interface ImportedSession {
   log: SessionLog;
   warnings: string[];
-  /** True when counts are estimates (the compaction server was unavailable). */
+  /** True when counts are estimates (the compaction server was unavailable, or its tokenizer). */
   estimated: boolean;
+}
+
+/** What the import needs from EngineClient and SessionService (small, so it is unit-testable). */
+export interface ImportHost {
+  engine: { importTranscript(params: ImportParamsInput): Promise<ImportResult> };
+  sessions: { createFrom(source: SessionLog): Promise<SessionLog> };
 }
 
 /**
  * Reads a transcript written by another tool (Claude Code, pi, OpenAI chat,
  * SWE-agent, mini-swe-agent, OpenHands — detected from the content) into a new
- * session. Tokens are counted by the compaction server's tokenizer, in batches,
- * or estimated (and labelled so) while it is unavailable.
+ * session. The compaction server reads, imports and counts it with its
+ * tokenizer (`compaction/import`), so the extension host only stores the
+ * result, in time slices (SessionStore.append). While the server is
+ * unavailable the import runs here with estimated counts, labelled so.
  */
-export async function importTranscriptFile(sessions: SessionService, engine: EngineClient, path: string, fallbackModel?: ModelInfo): Promise<ImportedSession> {
-  const text = await readFile(path, 'utf8');
-  const { log, warnings } = importTranscript(text, { counter: createEstimateCounter(), fileName: basename(path) });
-  if (!log.header.model && fallbackModel) log.header.model = fallbackModel;
-  const messages = log.records.filter((r): r is MessageRecord => r.type === 'message');
-  let estimated = false;
-  try {
-    for (let i = 0; i < messages.length; i += COUNT_BATCH_MESSAGES) {
-      const batch = messages.slice(i, i + COUNT_BATCH_MESSAGES);
-      const model = log.header.model;
-      const counted = await engine.count({ model: model?.id ?? 'gpt-4o', ...(model?.family ? { family: model.family } : {}), messages: batch.map((m) => m.parts) });
-      batch.forEach((m, j) => {
-        m.tokens = counted.messages[j] ?? m.tokens;
-        m.encoding = counted.encoding;
-      });
-    }
-  } catch {
-    estimated = true;
-  }
-  const title = log.header.title ?? titleFromFirstRequest(messages) ?? `Imported: ${basename(path)}`;
-  const created = await sessions.createFrom({ ...log, header: { ...log.header, title } });
-  return { log: created, warnings: warnings.map((w) => `line ${w.line}: ${w.message}`), estimated };
+export async function importTranscriptFile(host: ImportHost, path: string, fallbackModel?: ModelInfo): Promise<ImportedSession> {
+  const imported = (await importWithServer(host, path, fallbackModel)) ?? (await importHere(path, fallbackModel));
+  const created = await host.sessions.createFrom(imported.log);
+  return { log: created, warnings: imported.warnings.map((w) => `line ${w.line}: ${w.message}`), estimated: imported.estimated };
 }
 
-function titleFromFirstRequest(messages: readonly MessageRecord[]): string | undefined {
-  for (const m of messages) {
-    if (m.role !== 'user') continue;
-    for (const p of m.parts) {
-      const line = p.type === 'text' ? p.text.trim().split('\n')[0]?.replace(/[`*_#>]/g, '').trim() : undefined;
-      if (line) return line.length > 60 ? `${line.slice(0, 57)}…` : line;
-    }
+interface Imported {
+  log: SessionLog;
+  warnings: ImportResult['warnings'];
+  estimated: boolean;
+}
+
+/** The server's import; undefined when the server is unavailable. A file it cannot import fails with the reason in words. */
+async function importWithServer(host: ImportHost, path: string, fallbackModel: ModelInfo | undefined): Promise<Imported | undefined> {
+  try {
+    const r = await host.engine.importTranscript({ path, ...(fallbackModel ? { model: fallbackModel } : {}) });
+    return { log: { header: r.header, records: r.records }, warnings: r.warnings, estimated: r.estimated };
+  } catch (err) {
+    if (err instanceof EngineUnavailableError) return undefined;
+    if (err instanceof EngineRequestError && err.data?.kind === 'EngineError' && err.data.reason !== undefined) throw new Error(err.data.reason);
+    throw err;
   }
-  return undefined;
+}
+
+/** The same import in the extension host, with the estimate counter (the parse is one synchronous step; storing is sliced). */
+async function importHere(path: string, fallbackModel: ModelInfo | undefined): Promise<Imported> {
+  const text = await readFile(path, 'utf8');
+  const estimate = createEstimateCounter();
+  const { log, warnings } = importSession(text, { fileName: basename(path), ...(fallbackModel ? { fallbackModel } : {}), counterFor: () => estimate });
+  return { log, warnings, estimated: true };
 }

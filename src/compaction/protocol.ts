@@ -14,7 +14,8 @@
  *
  * Conventions:
  * - All requests travel client (extension host) → server. The server sends no
- *   custom requests or notifications; it only logs through `window/logMessage`.
+ *   custom requests or notifications; it logs through `window/logMessage` and
+ *   sends partial results as `$/progress` when a request asks for them.
  * - Params are objects (`ParameterStructures.byName`). Optional fields take
  *   the engine's defaults (constants.ts); `*Input` types are what a caller
  *   sends, the schema's output is what a handler sees.
@@ -28,12 +29,15 @@
  */
 import * as z from 'zod';
 import { type Budget, LevelsSchema } from './budget';
+import type { ImportWarning } from './importers/errors';
 import {
   AttachmentSchema,
+  type BodyRecord,
   BodyRecordSchema,
   CompactionSourceSchema,
   ModelInfoSchema,
   PartSchema,
+  type SessionHeader,
   SessionHeaderSchema,
   type Tier,
 } from './records';
@@ -48,6 +52,7 @@ export const Methods = {
   usage: 'compaction/usage',
   plan: 'compaction/plan',
   compact: 'compaction/compact',
+  import: 'compaction/import',
 } as const;
 export type Method = (typeof Methods)[keyof typeof Methods];
 
@@ -186,6 +191,57 @@ export type CompactParamsInput = z.input<typeof CompactParamsSchema>;
 
 export type CompactResponse = CompactResult;
 
+// --- compaction/import -----------------------------------------------------------
+// client → server. Reads a transcript written by another tool (Claude Code, pi,
+// OpenAI chat, SWE-agent, mini-swe-agent, OpenHands; detected from the
+// content) from disk, imports it and counts every message with the tokenizer
+// of the model it names, else of `model`. The server writes nothing: the
+// extension stores the session (validating every record, as for every append).
+// A file that cannot be read is EngineError `unreadable`; one that is no
+// transcript (unknown format, no message) is `invalid_transcript`; both carry
+// the problem in words in `data.reason`.
+//
+// Partial results (LSP's `partialResultToken`): with a token, the records go
+// to the client first, server → client, as `$/progress` notifications
+// `{ token, value: BodyRecord[] }` of about IMPORT_PAGE_CHARS each, in order,
+// IMPORT_PAGE_GAP_MS apart, and the result's `records` is empty. A 2 MB
+// transcript then reaches the extension host as pages it parses one at a time
+// instead of one message it parses in one go (~20 ms during which nothing else
+// runs there).
+
+/** Size of one page of records sent as partial results (characters of JSON; ~1 ms to parse). */
+export const IMPORT_PAGE_CHARS = 128_000;
+/**
+ * Pause between two pages. Node reads whatever the pipe holds (up to 2 MB) and
+ * parses every complete message in one turn of the event loop, so pages sent
+ * back to back would be parsed together again; spaced, each gets its own turn
+ * (~20 ms more for a 2 MB import).
+ */
+export const IMPORT_PAGE_GAP_MS = 2;
+
+export const ImportParamsSchema = z.object({
+  /** Absolute path of the transcript, on the machine both processes run on. */
+  path: z.string().min(1),
+  /** The model to measure against when the transcript names none (the chat model available now). */
+  model: ModelInfoSchema.optional(),
+  /** Send the records as partial results under this token (see above). */
+  partialResultToken: z.union([z.string().min(1), z.number().int()]).optional(),
+});
+export type ImportParams = z.output<typeof ImportParamsSchema>;
+export type ImportParamsInput = z.input<typeof ImportParamsSchema>;
+
+export interface ImportResult {
+  /** The session header: the transcript's model (or `model`), its title (or one from the first request, or `Imported: <file>`). Id and creation time are the store's to assign. */
+  header: SessionHeader;
+  /** Messages (and, for pi, its own compactions) in transcript order; empty when they went as partial results. */
+  records: BodyRecord[];
+  /** Records of the transcript that were skipped, with their line. */
+  warnings: ImportWarning[];
+  /** The encoding the messages were counted with (`estimate` when the tokenizer could not load). */
+  encoding: string;
+  estimated: boolean;
+}
+
 // --- initialize --------------------------------------------------------------------
 // client → server (LSP `initialize`). The server announces the protocol under
 // `capabilities.experimental.compaction`.
@@ -217,10 +273,12 @@ export type EngineErrorCode = (typeof EngineErrorCodes)[keyof typeof EngineError
 /**
  * Named statuses of EngineError. `invalid_log`: the log contradicts itself (a
  * message id twice, a compaction covering or a revert naming what is not in
- * the log), so no record can safely be computed from it. `internal`: an
- * unexpected exception, logged with its stack by the server.
+ * the log), so no record can safely be computed from it. `unreadable`: a file
+ * the request names cannot be read (missing, a folder, no permission).
+ * `invalid_transcript`: the file is no transcript the importers can read.
+ * `internal`: an unexpected exception, logged with its stack by the server.
  */
-export const EngineErrorStatusSchema = z.enum(['invalid_log', 'internal']);
+export const EngineErrorStatusSchema = z.enum(['invalid_log', 'unreadable', 'invalid_transcript', 'internal']);
 export type EngineErrorStatus = z.infer<typeof EngineErrorStatusSchema>;
 
 export const InvalidParamsDataSchema = z.object({
@@ -232,6 +290,8 @@ export const EngineErrorDataSchema = z.object({
   kind: z.literal('EngineError'),
   method: z.string(),
   status: EngineErrorStatusSchema,
+  /** The problem in words, for the user (without the method and status the message starts with); for `unreadable` and `invalid_transcript`. */
+  reason: z.string().optional(),
 });
 export const CancelledDataSchema = z.object({ kind: z.literal('RequestCancelled'), method: z.string() });
 export const ErrorDataSchema = z.discriminatedUnion('kind', [InvalidParamsDataSchema, EngineErrorDataSchema, CancelledDataSchema]);

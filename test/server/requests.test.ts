@@ -38,7 +38,7 @@ describe('initialize', () => {
       assert.equal(result.serverInfo?.name, 'context-compactor-engine');
       const caps = result.capabilities.experimental?.compaction;
       assert.equal(caps?.protocolVersion, 1);
-      assert.deepEqual(caps?.methods, ['compaction/count', 'compaction/usage', 'compaction/plan', 'compaction/compact']);
+      assert.deepEqual(caps?.methods, ['compaction/count', 'compaction/usage', 'compaction/plan', 'compaction/compact', 'compaction/import']);
       assert.deepEqual(caps?.encodings, ['o200k_base', 'cl100k_base']);
       await new Promise((r) => setTimeout(r, 50));
       assert.ok(fresh.logs.some((l) => /compaction server .* ready/.test(l.message)), 'logs a ready line through window/logMessage');

@@ -1,5 +1,5 @@
 /**
- * The engine behind the four requests, for params already validated against
+ * The engine behind the requests, for params already validated against
  * their schemas (protocol.ts). No RPC library here: `handlers.ts` turns the
  * values and the failures below into JSON-RPC responses, so this adapter reads
  * like the engine it wraps and is testable without a connection.
@@ -7,9 +7,24 @@
  * Stateless across requests apart from the counter pool: each request carries
  * its session log, nothing of it is kept.
  */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { type Budget, budgetFor, DEFAULT_LEVELS } from '../budget';
 import { contextOf, contextTokens } from '../context';
-import type { CompactParams, CountParams, CountResult, EngineErrorStatus, PlanParams, PlanResult, UsageParams, UsageResult } from '../protocol';
+import { ImportError } from '../importers';
+import { importSession } from '../importers/session';
+import type {
+  CompactParams,
+  CountParams,
+  CountResult,
+  EngineErrorStatus,
+  ImportParams,
+  ImportResult,
+  PlanParams,
+  PlanResult,
+  UsageParams,
+  UsageResult,
+} from '../protocol';
 import type { ModelInfo, SessionLog } from '../records';
 import type { Clock, CompactOptions, CompactResult, CompactionReport } from '../types';
 import { calibrationFromLog, usageOf } from '../usage';
@@ -20,6 +35,8 @@ export class EngineFailure extends Error {
   constructor(
     readonly status: EngineErrorStatus,
     message: string,
+    /** The problem in words for the user, sent as `data.reason` (protocol.ts). */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'EngineFailure';
@@ -121,6 +138,28 @@ export class EngineService {
     const budget = this.budgetOf(p);
     const result = this.deps.compact(p.log, this.optionsOf(p, budget));
     return { ...result, report: this.completeReport(result.report, p) } as CompactResult;
+  }
+
+  /** Reads and imports a transcript, counted with the tokenizer of its model (or `p.model`, else gpt-4o's). */
+  async import(p: ImportParams): Promise<ImportResult> {
+    let text: string;
+    try {
+      text = await readFile(p.path, 'utf8');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new EngineFailure('unreadable', message, message);
+    }
+    try {
+      const imported = importSession(text, {
+        fileName: basename(p.path),
+        ...(p.model ? { fallbackModel: p.model } : {}),
+        counterFor: (model) => this.deps.counters.forModel({ id: model?.id ?? 'gpt-4o', family: model?.family }),
+      });
+      return { header: imported.log.header, records: imported.log.records, warnings: imported.warnings, encoding: imported.encoding, estimated: imported.estimated };
+    } catch (err) {
+      if (err instanceof ImportError) throw new EngineFailure('invalid_transcript', err.message, err.message);
+      throw err;
+    }
   }
 
   /** The schema guarantees a window (params or header); levels default per budget.ts. */

@@ -11,13 +11,16 @@
  * the params with the schema (`handlers.ts`), which is what a server must do
  * with input from another process anyway.
  */
-import { ParameterStructures, RequestType } from 'vscode-jsonrpc';
+import { ParameterStructures, ProgressType, RequestType } from 'vscode-jsonrpc';
+import type { BodyRecord } from '../records';
 import {
   type CompactParamsInput,
   type CompactResponse,
   type CountParamsInput,
   type CountResult,
   type ErrorData,
+  type ImportParamsInput,
+  type ImportResult,
   Methods,
   type PlanParamsInput,
   type PlanResult,
@@ -35,3 +38,7 @@ export const UsageRequest = new RequestType<UsageParamsInput, UsageResult, Error
 export const PlanRequest = new RequestType<PlanParamsInput, PlanResult, ErrorData>(Methods.plan, byName);
 /** client → server: run the deterministic tiers; the record comes back to be appended. */
 export const CompactRequest = new RequestType<CompactParamsInput, CompactResponse, ErrorData>(Methods.compact, byName);
+/** client → server: read and import a transcript file; the session comes back to be stored. */
+export const ImportRequest = new RequestType<ImportParamsInput, ImportResult, ErrorData>(Methods.import, byName);
+/** server → client, with `partialResultToken`: a page of the import's records (`$/progress`). */
+export const ImportRecordsProgress = new ProgressType<BodyRecord[]>();
