@@ -30,6 +30,8 @@ export const IMAGE_TOKENS = 85 + 4 * 170;
 export const DOCUMENT_TOKENS = 20;
 /** The estimate counter: English prose and code average about 4 characters per token. */
 export const ESTIMATE_CHARS_PER_TOKEN = 4;
+/** tokens/approx.ts: letters per token inside a word (common words are one token, long identifiers a few). */
+export const APPROX_CHARS_PER_WORD_TOKEN = 6;
 /** Counted texts remembered per counter (LRU); a long session has a few thousand distinct parts. */
 export const TOKEN_CACHE_MAX_ENTRIES = 20_000;
 /** Texts at most this long are their own cache key; longer ones are keyed by a hash to bound memory. */
@@ -51,7 +53,7 @@ export const SUMMARY_MAX_FRACTION_OF_ROOM = 0.35;
 export const SUMMARY_PINNED_MAX_FRACTION_OF_ROOM = 0.8;
 /** In fill mode a user-turn cut is preferred over a finer tool-round cut when its tail keeps this share of the room. */
 export const TURN_CUT_MIN_FILL_FRACTION = 0.85;
-/** Room kept for the summary's message framing, section headings and counting drift, so auto lands under the target. */
+/** Room kept for the summary's message framing and counting drift, so auto lands under the target (an extractive summary, fitted by the real counter, is given it back less its framing). */
 export const SUMMARY_OVERHEAD_RESERVE_TOKENS = 32;
 /** Times the planner rebuilds a summary or truncation that came out over the target, with the overshoot removed. */
 export const FIT_MAX_ATTEMPTS = 4;
@@ -63,6 +65,18 @@ export const MASK_ARGS_MAX_CHARS = 100;
 export const SUMMARY_MIN_TOKENS = 400;
 /** Below this a summary cannot even quote a short request under its title: a tiny target is then reported as over. */
 export const SUMMARY_FLOOR_TOKENS = 64;
+/** Renders of one extractive summary, the last a bare fallback: each is counted once by the real counter, its items being chosen by estimate. */
+export const SUMMARY_FIT_MAX_ATTEMPTS = 4;
+/** An extractive summary chosen by estimate aims this share under its budget, so a small estimate error still fits. */
+export const SUMMARY_FIT_MARGIN_FRACTION = 0.005;
+/** An extractive summary this far under its budget, with items left out, is rebuilt once with a room corrected by its count (not to waste room). */
+export const SUMMARY_FILL_SLACK_FRACTION = 0.015;
+/** Characters of each section's candidates counted to scale its estimate (about 500 tokens: a few ms on a cold counter). */
+export const SUMMARY_SCALE_SAMPLE_MAX_CHARS = 2_000;
+/** A first or latest request up to this long is counted quoted (exact: a token may decide whether it stays whole); a longer one costs its stored count. */
+export const SUMMARY_REQUEST_COUNTED_MAX_CHARS = 2_048;
+/** Sizing a summary: candidates estimated at this many times its budget surely do not all fit (no estimate is that far off), so they are not chosen. */
+export const SUMMARY_SURELY_OVER_FACTOR = 2;
 /** Largest extractive summary: beyond this a summary stops being a summary (the verbatim tail gets the rest). */
 export const SUMMARY_MAX_TOKENS = 24_000;
 /** A request other than the first and the latest is cut to this (head and tail kept) when it is huge (a pasted log). */

@@ -14,8 +14,10 @@
  * first and latest requests), the verbatim tail takes the rest (split.ts fill
  * mode, cutting between tool rounds when a turn is too big, as in
  * single-request agent runs), and the summary is then given whatever the
- * tail left. Summaries and truncations that come out over the target are
- * rebuilt with the overshoot removed (FIT_MAX_ATTEMPTS), so auto lands under it.
+ * tail left (the extractive summary fits its budget by the real counter, so
+ * the drift reserve is its too). Summaries and truncations that come out over
+ * the target are rebuilt with the overshoot removed (FIT_MAX_ATTEMPTS), so
+ * auto lands under it.
  * The session's first request is pinned: a summary quotes it, and truncation
  * never drops it.
  *
@@ -29,7 +31,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, FIT_MAX_ATTEMPTS, MIN_MESSAGES_TO_COMPACT, SUMMARY_MAX_FRACTION_OF_ROOM, SUMMARY_MAX_TOKENS,
+  DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, FIT_MAX_ATTEMPTS, MESSAGE_OVERHEAD_TOKENS, MIN_MESSAGES_TO_COMPACT, SUMMARY_MAX_FRACTION_OF_ROOM, SUMMARY_MAX_TOKENS,
   SUMMARY_FLOOR_TOKENS, SUMMARY_MIN_TOKENS, SUMMARY_OVERHEAD_RESERVE_TOKENS, SUMMARY_PINNED_MAX_FRACTION_OF_ROOM, SUMMARY_REQUESTS_MAX_FRACTION, TAIL_MAX_FRACTION_OF_TARGET,
 } from './constants';
 import { activeCompaction, contextOf, contextTokens, messagesOf } from './context';
@@ -37,9 +39,10 @@ import { countMessages, finishRecord } from './finishRecord';
 import type { CompactionRecord, MessageRecord, SessionLog } from './records';
 import { buildReport } from './report';
 import { findSplitPoint } from './split';
-import { extractiveSummary, pinnedRequestTokens } from './tiers/extractive';
+import { createSummaryMemo, extractiveSummary, naturalSummaryTokens, pinnedRequestTokens } from './tiers/extractive';
 import { applyReplacements, maskToolResults, type Replacement } from './tiers/mask';
 import { truncateOldest } from './tiers/truncate';
+import { withStoredCounts } from './tokens/storedCounts';
 import { isUserTurnStart, safeCuts } from './turns';
 import type { CompactOptions, CompactResult, CompactStatus, ContextMessage, TierCount } from './types';
 
@@ -85,6 +88,8 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
   const fixed = contextTokens(context.filter((m) => m.kind === 'system'));
   const attachmentTokens = (options.attachments ?? []).reduce((s, a) => s + a.tokens, 0);
 
+  // The summaries of this compaction (sizing, then writing, maybe rewriting) share one scan of each message and one learned estimate.
+  const summaryMemo = createSummaryMemo();
   const sourcesOf = (range: readonly ContextMessage[]) =>
     range.map((m) => records.get(m.messageId ?? '')).filter((m): m is MessageRecord => m !== undefined);
   const summaryTokensOf = (text: string) => (text ? counter.countParts([{ type: 'text', text }]) : 0);
@@ -100,11 +105,13 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     // result is over the target anyway (the kept part alone is too big) and the summary keeps its minimum.
     const avail = room() - restTokens;
     const floor = avail >= SUMMARY_FLOOR_TOKENS ? Math.min(SUMMARY_MIN_TOKENS, avail) : SUMMARY_MIN_TOKENS;
-    let budgetTokens = Math.min(SUMMARY_MAX_TOKENS, Math.max(floor, avail));
+    // The extractive summary is fitted by the real counter (no drift), so the reserve, less its message framing, is its too.
+    let budgetTokens = Math.min(SUMMARY_MAX_TOKENS, Math.max(floor, avail + SUMMARY_OVERHEAD_RESERVE_TOKENS - MESSAGE_OVERHEAD_TOKENS));
     let text = '';
-    // Counting drift (headings, framing): rebuild with the overshoot removed until it fits.
+    // The summary fits its budget by the real counter; over the target only when raised to its floor or when not even
+    // its skeleton fits: then rebuild with the overshoot removed (a smaller room may still help).
     for (let attempt = 0; attempt < FIT_MAX_ATTEMPTS; attempt++) {
-      text = extractiveSummary(input, { budgetTokens, counter });
+      text = extractiveSummary(input, { budgetTokens, counter, memo: summaryMemo });
       const over = fixed + attachmentTokens + summaryTokensOf(text) + restTokens - options.targetTokens;
       if (!text || over <= 0 || budgetTokens <= floor) break;
       budgetTokens = Math.max(floor, budgetTokens - over - SUMMARY_OVERHEAD_RESERVE_TOKENS);
@@ -136,7 +143,9 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     const pinned = new Set(firstRequest && !plan.covered.has(firstRequest) ? [firstRequest] : []);
     const others = fixed + summaryTokensOf(plan.summary) + plan.attachments.reduce((s, a) => s + a.tokens, 0);
     let maxTokens = options.targetTokens - others - TRUNCATION_MARKER_RESERVE_TOKENS;
-    let r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, counter });
+    // The marker quotes dropped requests, cut by tokens: their stored counts answer (a cold counter re-tokenizes nothing).
+    const quoted = withStoredCounts(counter, sourcesOf(msgs));
+    let r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, counter: quoted });
     // The marker quotes the dropped requests: when it pushes the result over, drop more.
     for (let attempt = 1; attempt < FIT_MAX_ATTEMPTS && r.dropped.length > 0; attempt++) {
       const summary = plan.summary ? `${plan.summary}\n\n${r.marker}` : r.marker;
@@ -144,7 +153,7 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
       const over = options.targetTokens - (estimateWith(summary) + contextTokens(msgs.filter((m) => !dropped.has(m.messageId ?? ''))));
       if (over >= 0) break;
       maxTokens += over;
-      r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, counter });
+      r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, counter: quoted });
     }
     if (r.dropped.length === 0) return;
     for (const id of r.dropped) {
@@ -163,10 +172,12 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     if (fill) {
       const input = { messages: sourcesOf(msgs), previousSummary: previous?.summary, instructions: options.instructions };
       const r = room();
-      const pinned = pinnedRequestTokens(input, counter) / SUMMARY_REQUESTS_MAX_FRACTION;
+      const pinned = pinnedRequestTokens(input, counter, summaryMemo) / SUMMARY_REQUESTS_MAX_FRACTION;
       const cap = Math.min(SUMMARY_MAX_TOKENS, Math.max(r * SUMMARY_MAX_FRACTION_OF_ROOM, Math.min(pinned, r * SUMMARY_PINNED_MAX_FRACTION_OF_ROOM)));
-      // What the summary needs: its natural size up to the cap (measured over everything, a slight overestimate).
-      const natural = summaryTokensOf(extractiveSummary(input, { budgetTokens: Math.floor(cap), counter }));
+      // What the summary needs: its natural size up to the cap (measured over everything, a slight overestimate; the
+      // cap itself when candidates must be left out).
+      const naturalText = naturalSummaryTokens(input, { budgetTokens: Math.floor(cap), counter, memo: summaryMemo });
+      const natural = naturalText > 0 ? naturalText + MESSAGE_OVERHEAD_TOKENS : 0;
       const need = Math.max(Math.min(SUMMARY_MIN_TOKENS, cap), natural);
       const tailTokens = Math.max(0, r - need);
       split = findSplitPoint(msgs, { keepTailTurns, targetTailTokens: tailTokens, fill: true, roundCuts: true });

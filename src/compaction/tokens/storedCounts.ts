@@ -18,7 +18,8 @@ export interface CountedMessage {
   encoding?: string;
 }
 
-export function withStoredCounts(counter: TokenCounter, messages: readonly CountedMessage[]): TokenCounter {
+/** The stored count of a text that is a whole message part of `messages`, or undefined (nothing is tokenized but tool names). */
+export function storedCountOf(counter: TokenCounter, messages: readonly CountedMessage[]): (text: string) => number | undefined {
   let known: Map<string, number> | undefined;
   const build = (): Map<string, number> => {
     const map = new Map<string, number>();
@@ -33,11 +34,15 @@ export function withStoredCounts(counter: TokenCounter, messages: readonly Count
     }
     return map;
   };
-  const countText = (text: string): number => (known ??= build()).get(text) ?? counter.countText(text);
+  return (text) => (known ??= build()).get(text);
+}
+
+export function withStoredCounts(counter: TokenCounter, messages: readonly CountedMessage[]): TokenCounter {
+  const stored = storedCountOf(counter, messages);
   return {
     encoding: counter.encoding,
     estimated: counter.estimated,
-    countText,
+    countText: (text) => stored(text) ?? counter.countText(text),
     // Whole messages are counted by the inner counter (its own cache); texts go through the stored counts.
     countParts: (parts) => counter.countParts(parts),
   };
