@@ -6,14 +6,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ResponseError } from 'vscode-jsonrpc';
 import { importSession } from '../../src/compaction/importers/session';
 import { EngineErrorCodes, IMPORT_PAGE_CHARS, Methods } from '../../src/compaction/protocol';
 import { type BodyRecord, BodyRecordSchema, type ModelInfo } from '../../src/compaction/records';
 import { recordPages } from '../../src/compaction/server/handlers';
 import { ImportRecordsProgress, ImportRequest } from '../../src/compaction/server/requests';
 import { createTokenCounter } from '../../src/compaction/tokens/counter';
-import { type ServerHandle, startServer } from './serverProcess';
+import { rejection, type ServerHandle, startServer } from './serverProcess';
 import { counter } from './sessions';
 
 let server: ServerHandle;
@@ -28,16 +27,6 @@ after(async () => {
   await server.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function rejection(p: Promise<unknown>): Promise<ResponseError<unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ResponseError, `expected a ResponseError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('the request succeeded; expected an error');
-}
 
 /** An OpenAI chat transcript (one JSON document): system prompt, a tool round, an answer; 5 messages, one of them malformed. */
 const OPENAI = {

@@ -3,12 +3,11 @@
 // and bad logs — after each of which the server keeps answering.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ResponseError } from 'vscode-jsonrpc';
 import { EngineErrorCodes, Methods, type UsageResult } from '../../src/compaction/protocol';
 import { CompactionRecordSchema, type SessionLog } from '../../src/compaction/records';
 import { CompactRequest, CountRequest, PlanRequest, UsageRequest } from '../../src/compaction/server/requests';
 import { USED_CATEGORIES } from '../../src/compaction/usage';
-import { type ServerHandle, startServer } from './serverProcess';
+import { rejection, type ServerHandle, startServer } from './serverProcess';
 import { codingSession, counter } from './sessions';
 
 let server: ServerHandle;
@@ -18,17 +17,6 @@ before(async () => {
   await server.initialize();
 });
 after(async () => server.stop());
-
-/** The rejection of a request, asserted to be a ResponseError. */
-async function rejection(p: Promise<unknown>): Promise<ResponseError<unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ResponseError, `expected a ResponseError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('the request succeeded; expected an error');
-}
 
 describe('initialize', () => {
   it('names the server and announces the compaction protocol', async () => {

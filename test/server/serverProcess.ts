@@ -6,8 +6,10 @@
  * from a clean clone, no build); `bundle` runs dist/server.js, the shipped
  * artefact (build it first with buildBundle()).
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { ResponseError } from 'vscode-jsonrpc';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -78,4 +80,15 @@ export function startServer(mode: 'source' | 'bundle' = 'source', bundle = BUNDL
 /** Builds the bundles with the project's own build (esbuild.mjs), as CI does. */
 export function buildBundle(): void {
   execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+}
+
+/** The rejection of a request, asserted to be a ResponseError. */
+export async function rejection(p: Promise<unknown>): Promise<ResponseError<unknown>> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ResponseError, `expected a ResponseError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('the request succeeded; expected an error');
 }
