@@ -42,10 +42,10 @@ export function createCompactorApi(ctx: CompactorContext): CompactorApi {
     async compact(options = {}) {
       const id = sessionOrThrow(options.sessionId);
       const request = { source: 'manual' as const, ...(options.instructions ? { instructions: options.instructions } : {}) };
-      const result = await sessions.compactWithModel(id, request, sessions.chatModelOf(id));
+      const result = await sessions.compactions.compactWithModel(id, request, sessions.chatModelOf(id));
       return result.report;
     },
-    onWillCompact: (listener) => sessions.addWillCompactListener(listener),
-    onDidCompact: sessions.onDidCompact,
+    onWillCompact: (listener) => sessions.compactions.addWillCompactListener(listener),
+    onDidCompact: sessions.compactions.onDidCompact,
   };
 }

@@ -20,7 +20,7 @@ export async function ensureRoomForRequest(
 ): Promise<Room> {
   const sessions = ctx.sessions;
   const settings = ctx.config.settings;
-  const breaker = sessions.breaker(sessionId);
+  const breaker = sessions.compactions.breaker(sessionId);
   let usage = sessions.usage(await sessions.load(sessionId));
   const decision = decideAutoCompaction({
     contextTokens: usage.used,
@@ -33,7 +33,7 @@ export async function ensureRoomForRequest(
   if (decision.action === 'compact') {
     stream.progress('Compacting conversation…');
     try {
-      const result = await sessions.compactWithModel(sessionId, { source: 'auto' }, model, token);
+      const result = await sessions.compactions.compactWithModel(sessionId, { source: 'auto' }, model, token);
       if (result.status === 'compacted') {
         breaker.recordSuccess();
         stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'auto'));

@@ -20,9 +20,9 @@ export async function runSlashCommand(
     case 'compact': {
       stream.progress('Compacting conversation…');
       const instructions = request.prompt.trim();
-      const result = await sessions.compactWithModel(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, request.model, token);
+      const result = await sessions.compactions.compactWithModel(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, request.model, token);
       if (result.status === 'compacted') {
-        sessions.breaker(sessionId).recordManualCompaction();
+        sessions.compactions.breaker(sessionId).recordManualCompaction();
         stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'manual'));
       } else {
         stream.markdown(`Nothing was compacted: ${result.report.reason ?? result.status}. The session is unchanged.`);
@@ -66,7 +66,7 @@ export async function runSlashCommand(
       return;
     }
     case 'revert': {
-      const reverted = await sessions.revertLast(sessionId);
+      const reverted = await sessions.compactions.revertLast(sessionId);
       if (!reverted) {
         stream.markdown('There is no compaction to revert in this session.');
         return;

@@ -9,7 +9,7 @@ export const revertLastCompaction: Command = {
   async execute(ctx) {
     const sessionId = await activeSessionOrSay(ctx);
     if (!sessionId) return undefined;
-    const reverted = await ctx.sessions.revertLast(sessionId);
+    const reverted = await ctx.sessions.compactions.revertLast(sessionId);
     if (!reverted) {
       void vscode.window.showInformationMessage('The active session has no compaction to revert.');
       return undefined;

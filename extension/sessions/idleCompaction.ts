@@ -23,7 +23,7 @@ export class IdleCompaction implements vscode.Disposable {
         return log ? idleFactsOf(log, sessions.usage(log).used) : undefined;
       },
       isBusy: (id) => sessions.isBusy(id),
-      isCompacting: (id) => sessions.isCompacting(id),
+      isCompacting: (id) => sessions.compactions.isCompacting(id),
       compact: async (id, signal) => {
         const cts = new vscode.CancellationTokenSource();
         const onAbort = () => cts.cancel();
@@ -31,7 +31,7 @@ export class IdleCompaction implements vscode.Disposable {
         if (signal.aborted) cts.cancel();
         try {
           // The session's chat model only when the user already used it in this window; otherwise deterministic.
-          const result = await sessions.compactWithModel(id, { source: 'idle' }, sessions.chatModelOf(id), cts.token);
+          const result = await sessions.compactions.compactWithModel(id, { source: 'idle' }, sessions.chatModelOf(id), cts.token);
           if (result.status === 'compacted') ctx.output.info(`session ${id}: compacted while idle (${result.report.before.tokens} → ${result.report.after.tokens} tokens)`);
           else ctx.output.info(`session ${id}: idle compaction did not compact (${result.report.reason ?? result.status})`);
           return { status: result.status, ...(result.report.reason ? { reason: result.report.reason } : {}) };
@@ -57,7 +57,7 @@ export class IdleCompaction implements vscode.Disposable {
         else if (e.kind === 'message' || e.kind === 'created' || e.kind === 'revert') this.scheduler.activity(e.sessionId);
       }),
       sessions.onDidChangeBusy((e) => this.scheduler.busyChanged(e.sessionId, e.busy)),
-      sessions.onWillCompact((e) => this.scheduler.compactionStarting(e.sessionId, e.source)),
+      sessions.compactions.onWillCompact((e) => this.scheduler.compactionStarting(e.sessionId, e.source)),
       ctx.config.onDidChange(() => this.scheduler.settingsChanged()),
     );
     if (sessions.activeSessionId) this.scheduler.track(sessions.activeSessionId);

@@ -21,9 +21,9 @@ import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { Settings } from '../config/settings';
 import { workspaceFileReader } from '../llm/fileReader';
 import { LmSummarizer, summaryModel } from '../llm/lmSummarizer';
-import type { CompactRequest } from './sessionService';
+import type { CompactRequest } from './sessionCompactions';
 
-/** What the pipeline needs from SessionService (its private parts passed in as functions). */
+/** What the pipeline needs from SessionCompactions (its private parts passed in as functions). */
 export interface LlmCompactionHost {
   load(id: string): Promise<SessionLog>;
   budget(log: SessionLog): Budget;
@@ -32,7 +32,7 @@ export interface LlmCompactionHost {
   append(id: string, record: CompactionRecord): Promise<void>;
   /** The record with its summary, attachments and masked parts counted by the server's tokenizer. */
   recount(log: SessionLog, record: CompactionRecord): Promise<CompactionRecord>;
-  /** The server's deterministic compaction (SessionService.compact). */
+  /** The server's deterministic compaction (SessionCompactions.compact). */
   deterministic(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<CompactResponse>;
   output: vscode.LogOutputChannel;
 }

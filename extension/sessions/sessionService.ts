@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { budgetFor, type Budget } from '../../src/compaction/budget';
 import { contextOf } from '../../src/compaction/context';
-import type { CompactParamsInput, CompactResponse } from '../../src/compaction/protocol';
-import type { CompactionRecord, CompactionSource, MessageRecord, ModelInfo, Part, ProviderUsage, RevertRecord, RewindRecord, Role, SessionLog } from '../../src/compaction/records';
+import { FALLBACK_MAX_INPUT_TOKENS } from '../../src/compaction/constants';
+import type { MessageRecord, ModelInfo, Part, ProviderUsage, RewindRecord, Role, SessionLog } from '../../src/compaction/records';
 import { sessionTotals } from '../../src/compaction/report';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { ContextMessage, CompactionTotals } from '../../src/compaction/types';
@@ -12,15 +12,8 @@ import { createTimeSlicer } from '../../src/compaction/timeSlicer';
 import { UsageTracker } from '../../src/compaction/usageTracker';
 import type { Configuration } from '../config/configuration';
 import type { EngineClient } from '../engine/engineClient';
-import { CircuitBreaker } from './autoCompaction';
-import { collectHooks, type DidCompactEvent, type WillCompactListener } from '../api/compactionHooks';
-import { compactWithModel as llmCompact, type CompactionHookInput } from './llmCompaction';
+import { SessionCompactions } from './sessionCompactions';
 import { SessionStore, type AppendableRecord } from './sessionStore';
-
-const noop = (): void => undefined;
-
-/** Used when a model does not say how large its window is. */
-const FALLBACK_MAX_INPUT_TOKENS = 128_000;
 
 export interface NewMessage {
   role: Role;
@@ -28,19 +21,6 @@ export interface NewMessage {
   turn: number;
   usage?: ProviderUsage;
 }
-
-export interface CompactRequest {
-  source: CompactionSource;
-  instructions?: string;
-  strategy?: 'auto' | 'mask' | 'extractive' | 'truncate';
-  partial?: { upto: string } | { from: string };
-  /** Overrides the target level (tokens). */
-  targetTokens?: number;
-}
-
-export type CompactionFinished =
-  | { sessionId: string; source: CompactionSource; result: CompactResponse; error?: undefined }
-  | { sessionId: string; source: CompactionSource; result?: undefined; error: unknown };
 
 export interface SessionChange {
   sessionId: string;
@@ -51,38 +31,50 @@ export interface SessionChange {
  * The extension host's view of sessions: keeps the open logs in memory (read
  * once from the store, then kept in step with every append), counts new
  * messages through the compaction server (or a labelled estimate while it is
- * down), computes usage from stored counts (never re-tokenizing), and runs
- * compactions. Fires `onDidChange` after every change is on disk.
+ * down), and computes usage from stored counts (never re-tokenizing); its
+ * `compactions` run and revert compactions (sessionCompactions.ts). Fires
+ * `onDidChange` after every change is on disk.
  */
 export class SessionService implements vscode.Disposable {
   private readonly logs = new Map<string, SessionLog>();
   /** One usage tracker per cached log; it follows the log's appends itself. */
   private readonly trackers = new WeakMap<SessionLog, UsageTracker>();
-  private readonly breakers = new Map<string, CircuitBreaker>();
   private activeId: string | undefined;
   private readonly changeEmitter = new vscode.EventEmitter<SessionChange>();
   readonly onDidChange = this.changeEmitter.event;
   private readonly activeEmitter = new vscode.EventEmitter<string | undefined>();
   readonly onDidChangeActive = this.activeEmitter.event;
   private readonly estimate = createEstimateCounter();
+  /** Compacting and reverting, one session's compactions at a time (sessionCompactions.ts). */
+  readonly compactions: SessionCompactions;
 
   constructor(
     readonly store: SessionStore,
     private readonly engine: EngineClient,
     private readonly config: Configuration,
     private readonly output: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.compactions = new SessionCompactions(
+      {
+        load: (id) => this.load(id),
+        budget: (log) => this.budget(log),
+        countWith: (model, messages) => this.countWith(model, messages),
+        append: async (id, records, kind) => {
+          await this.appendRecords(id, records);
+          this.changeEmitter.fire({ sessionId: id, kind });
+        },
+      },
+      engine,
+      config,
+      output,
+    );
+  }
 
   private readonly busy = new Set<string>();
 
   private readonly busyEmitter = new vscode.EventEmitter<{ sessionId: string; busy: boolean }>();
   /** A request started or ended (idle compaction yields to a request). */
   readonly onDidChangeBusy = this.busyEmitter.event;
-  private readonly compactStartEmitter = new vscode.EventEmitter<{ sessionId: string; source: CompactionSource }>();
-  /** A compaction is about to start (before it waits for one already running on the session). */
-  readonly onWillCompact = this.compactStartEmitter.event;
-  /** The compaction running (or queued last) per session: compactions of one session run one after another. */
-  private readonly compacting = new Map<string, Promise<unknown>>();
 
   /** A request is in flight for the session (idle compaction leaves it alone). */
   markBusy(id: string, busy: boolean): void {
@@ -90,10 +82,6 @@ export class SessionService implements vscode.Disposable {
     if (busy) this.busy.add(id);
     else this.busy.delete(id);
     this.busyEmitter.fire({ sessionId: id, busy });
-  }
-
-  isCompacting(id: string): boolean {
-    return this.compacting.has(id);
   }
 
   isBusy(id: string): boolean {
@@ -199,7 +187,7 @@ export class SessionService implements vscode.Disposable {
   async delete(id: string): Promise<void> {
     await this.store.delete(id);
     this.logs.delete(id);
-    this.breakers.delete(id);
+    this.compactions.forget(id);
     if (this.activeId === id) this.setActive(undefined);
     this.changeEmitter.fire({ sessionId: id, kind: 'deleted' });
   }
@@ -283,166 +271,9 @@ export class SessionService implements vscode.Disposable {
     return sessionTotals(log);
   }
 
-  breaker(id: string): CircuitBreaker {
-    let breaker = this.breakers.get(id);
-    if (!breaker) {
-      breaker = new CircuitBreaker({ maxConsecutiveFailures: this.config.settings.circuitBreakerFailures });
-      this.breakers.set(id, breaker);
-    }
-    return breaker;
-  }
-
-  /**
-   * Runs the deterministic tiers in the compaction server and appends the
-   * record when the result is `compacted`. Other outcomes leave the session
-   * unchanged and are returned for the caller to show.
-   */
-  async compact(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<CompactResponse> {
-    const log = await this.load(id);
-    const settings = this.config.settings;
-    const model = log.header.model;
-    const params: CompactParamsInput = {
-      log,
-      ...(model ? { model } : { model: { maxInputTokens: FALLBACK_MAX_INPUT_TOKENS } }),
-      levels: settings.levels,
-      strategy: request.strategy ?? 'auto',
-      source: request.source,
-      keepTailTurns: settings.keepTailTurns,
-      maskAfterTurns: settings.maskToolResultsAfterTurns,
-      ...(request.partial ? { partial: request.partial } : {}),
-      ...(request.instructions ? { instructions: request.instructions } : {}),
-      ...(request.targetTokens ? { targetTokens: request.targetTokens } : {}),
-    };
-    const result = await this.engine.compact(params, token);
-    if (token?.isCancellationRequested) {
-      return { status: 'aborted', report: { ...result.report, status: 'aborted', reason: 'Cancelled; the session is unchanged.' } };
-    }
-    if (result.status === 'compacted') {
-      await this.appendRecords(id, [result.record]);
-      this.changeEmitter.fire({ sessionId: id, kind: 'compaction' });
-    }
-    return result;
-  }
-
-  /**
-   * The entry point of every compaction (manual, automatic, idle, the API):
-   * announces it (a running idle compaction yields), then runs it after any
-   * compaction already running on the session, so one session never has two.
-   */
-  compactWithModel(...args: Parameters<SessionService['runCompaction']>): Promise<CompactResponse> {
-    const [id, request] = args;
-    this.compactStartEmitter.fire({ sessionId: id, source: request.source });
-    const previous = this.compacting.get(id);
-    const run = (previous ? previous.then(noop, noop) : Promise.resolve())
-      .then(() => this.runCompaction(...args))
-      .then(
-        (result) => {
-          this.finishedEmitter.fire({ sessionId: id, source: request.source, result });
-          return result;
-        },
-        (error: unknown) => {
-          this.finishedEmitter.fire({ sessionId: id, source: request.source, error });
-          throw error;
-        },
-      );
-    this.compacting.set(id, run);
-    const clear = () => {
-      if (this.compacting.get(id) === run) this.compacting.delete(id);
-    };
-    run.then(clear, clear);
-    return run;
-  }
-
-  /**
-   * Compacts with the user's model (an LLM summary) when one is available,
-   * else with the server's deterministic tiers; appends the record.
-   */
-  private async runCompaction(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<CompactResponse> {
-    const collected = await collectHooks(this.willCompactListeners, { sessionId: id, source: request.source });
-    for (const problem of collected.problems) this.output.warn(problem);
-    const hooks: CompactionHookInput = {
-      instructions: collected.instructions,
-      attachments: collected.attachments.map((a) => ({ ...a, tokens: this.estimate.countText(a.text) })),
-    };
-    const result = await llmCompact(
-      {
-        load: (i) => this.load(i),
-        budget: (l) => this.budget(l),
-        settings: () => this.config.settings,
-        output: this.output,
-        deterministic: (i, r, t) => this.compact(i, r, t),
-        recount: (l, r) => this.recount(l, r),
-        append: async (i, record) => {
-          await this.appendRecords(i, [record]);
-          this.changeEmitter.fire({ sessionId: i, kind: 'compaction' });
-        },
-      },
-      id,
-      request,
-      model,
-      token,
-      hooks,
-    );
-    if (result.status === 'compacted') this.didCompactEmitter.fire({ sessionId: id, compactionId: result.record.id, report: result.report });
-    return result;
-  }
-
-  private readonly willCompactListeners: WillCompactListener[] = [];
-  private readonly finishedEmitter = new vscode.EventEmitter<CompactionFinished>();
-  /**
-   * Once per compaction, whatever its outcome, after the log recorded it (or
-   * after it failed): what telemetry reports. Every entry point goes through
-   * compactWithModel, so no caller reports on its own.
-   */
-  readonly onDidFinishCompaction = this.finishedEmitter.event;
-  private readonly didCompactEmitter = new vscode.EventEmitter<DidCompactEvent>();
-  /** After every compaction through compactWithModel that changed a session (the extension API's hook). */
-  readonly onDidCompact = this.didCompactEmitter.event;
-
-  /** Before-compaction hooks of other extensions (see extension/api). */
-  addWillCompactListener(listener: WillCompactListener): vscode.Disposable {
-    this.willCompactListeners.push(listener);
-    return new vscode.Disposable(() => {
-      const i = this.willCompactListeners.indexOf(listener);
-      if (i >= 0) this.willCompactListeners.splice(i, 1);
-    });
-  }
-
-  /** Counts a record's new texts with the server's tokenizer; keeps the estimates while it is unavailable. */
-  private async recount(log: SessionLog, record: CompactionRecord): Promise<CompactionRecord> {
-    const texts: Part[][] = [
-      [{ type: 'text', text: record.summary }],
-      ...record.attachments.map((a): Part[] => [{ type: 'text', text: a.text }]),
-      ...record.replaced.map((r) => r.parts),
-    ];
-    const { counts, encoding } = await this.countWith(log.header.model, texts);
-    if (encoding === 'estimate') return record;
-    let i = 0;
-    const summaryTokens = record.summary ? (counts[i] ?? record.summaryTokens) : 0;
-    i++;
-    const attachments = record.attachments.map((a) => ({ ...a, tokens: counts[i++] ?? a.tokens }));
-    const replaced = record.replaced.map((r) => ({ ...r, tokens: counts[i++] ?? r.tokens }));
-    const recounted: CompactionRecord = { ...record, summaryTokens, attachments, replaced };
-    const after = contextOf({ header: log.header, records: [...log.records, recounted] });
-    return { ...recounted, after: { tokens: after.reduce((n, m) => n + m.tokens, 0), messages: after.length } };
-  }
-
-  /** Reverts the newest non-reverted compaction; undefined when there is none. */
-  async revertLast(id: string): Promise<CompactionRecord | undefined> {
-    const log = await this.load(id);
-    const reverted = new Set(log.records.filter((r): r is RevertRecord => r.type === 'revert').map((r) => r.compactionId));
-    const last = [...log.records].reverse().find((r): r is CompactionRecord => r.type === 'compaction' && !reverted.has(r.id));
-    if (!last) return undefined;
-    const record: RevertRecord = { type: 'revert', id: randomUUID(), at: new Date().toISOString(), compactionId: last.id };
-    await this.appendRecords(id, [record]);
-    this.changeEmitter.fire({ sessionId: id, kind: 'revert' });
-    return last;
-  }
-
   dispose(): void {
     this.busyEmitter.dispose();
-    this.compactStartEmitter.dispose();
-    this.didCompactEmitter.dispose();
+    this.compactions.dispose();
     this.changeEmitter.dispose();
     this.activeEmitter.dispose();
   }

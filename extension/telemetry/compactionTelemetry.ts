@@ -109,13 +109,13 @@ export class CompactionTelemetry {
     });
   }
 
-  /** Either of the above for what `SessionService.compact` returned. */
+  /** Either of the above for what `SessionCompactions.compact` returned. */
   compactionResult(result: CompactResult, source: CompactionSource = result.report.source): void {
     if (result.status === 'compacted') this.compactionCompleted(result.record, result.report);
     else this.compactionFailed({ source, status: result.status, report: result.report });
   }
 
-  /** `SessionService.compact` threw (engine unavailable, engine error, cancelled). */
+  /** `SessionCompactions.compact` threw (engine unavailable, engine error, cancelled). */
   compactionError(source: CompactionSource, error: unknown, model?: string): void {
     this.compactionFailed({ source, error, ...(model ? { model } : {}) });
   }

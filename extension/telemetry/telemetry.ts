@@ -83,7 +83,7 @@ export class Telemetry extends CompactionTelemetry {
         sender.reset();
         log.info(describe());
       }),
-      sessions.onDidFinishCompaction((e) => {
+      sessions.compactions.onDidFinishCompaction((e) => {
         if (e.result) telemetry.compactionResult(e.result, e.source);
         else telemetry.compactionError(e.source, e.error);
       }),

@@ -207,7 +207,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
           await this.post({ type: 'notice', level: 'error', text: 'Only the newest compaction still applied can be reverted.' });
           return;
         }
-        const reverted = await this.ctx.sessions.revertLast(sessionId);
+        const reverted = await this.ctx.sessions.compactions.revertLast(sessionId);
         const usage = this.ctx.sessions.usage(await this.ctx.sessions.load(sessionId));
         if (reverted) await this.post({ type: 'notice', level: 'info', text: `Reverted the ${reverted.source} compaction; the context is back to ${formatTokens(usage.used)} tokens.` });
       }),

@@ -5,6 +5,8 @@
 
 // --- Budget and levels -------------------------------------------------------
 /** Output reserve cap: answers rarely exceed this and reserving more wastes the window (Claude Code uses 20k). */
+/** The window assumed when a model does not say how large its window is (the extension host's sessions). */
+export const FALLBACK_MAX_INPUT_TOKENS = 128_000;
 export const OUTPUT_RESERVE_MAX_TOKENS = 20_000;
 /** Never reserve more than half the window for output, or tiny windows would have no room for input. */
 export const OUTPUT_RESERVE_MAX_FRACTION = 0.5;
