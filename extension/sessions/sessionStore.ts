@@ -23,7 +23,7 @@
  *   append is never mistaken for corruption) and reported; other sessions load.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, link, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as z from 'zod';
 import {
@@ -40,25 +40,18 @@ import {
 import { createTimeSlicer, mapInSlices, type TimeSlicer } from '../../src/compaction/timeSlicer';
 import { errorCode, LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
 import { parseLogBuffer, type ParsedLog } from './logParser';
-import { prepareTailForAppend, readRange } from './logTail';
+import { prepareTailForAppend } from './logTail';
 import { renderSessionMarkdown } from './markdownExport';
 import { SessionStoreError, type QuarantineReport } from './sessionErrors';
-import { isValidSessionId } from './sessionId';
-import {
-  ensureDir,
-  readSummaryCache,
-  readTitles,
-  updateTitles,
-  writeSummaryCache,
-  type CacheEntry,
-} from './sessionIndex';
-import { foldRecords, startSummary, toSummary, type SessionSummary } from './sessionSummary';
+import { isValidSessionId, LOG_EXT } from './sessionId';
+import { ensureDir, readTitles, updateTitles } from './sessionIndex';
+import { SessionLister, type LoadedLog, type SessionListing } from './sessionListing';
 
 export { SessionStoreError, type QuarantineReport } from './sessionErrors';
 export type { SessionSummary } from './sessionSummary';
+export type { SessionListing } from './sessionListing';
 export { isValidSessionId } from './sessionId';
 
-const LOG_EXT = '.jsonl';
 export const QUARANTINE_DIR = 'quarantine';
 /** Titles are shown in a list: long enough for a sentence, short enough for one line. */
 const MAX_TITLE_CHARS = 200;
@@ -88,31 +81,21 @@ export interface OpenedSession {
   warnings: string[];
 }
 
-export interface SessionListing {
-  /** Newest first. */
-  sessions: SessionSummary[];
-  /** Logs found corrupt during this listing, now moved aside. */
-  quarantined: QuarantineReport[];
-  warnings: string[];
-}
-
 export interface AppendResult {
   /** Repairs made before appending (a torn tail cut off). */
   warnings: string[];
 }
 
-interface LoadedLog {
-  buf: Buffer;
-  log: ParsedLog & { header: SessionHeader };
-}
-
 export class SessionStore {
-  private cache: Map<string, CacheEntry> | undefined;
+  /** list() and its cache of summaries (sessionListing.ts). */
+  private readonly listing: SessionLister;
 
   constructor(
     readonly dir: string,
     private readonly options: SessionStoreOptions = {},
-  ) {}
+  ) {
+    this.listing = new SessionLister({ dir, logPath: (id) => this.logPath(id), load: (id) => this.load(id) });
+  }
 
   async create(fields: NewSessionFields = {}): Promise<SessionLog> {
     const id = fields.id ?? this.options.newId?.() ?? randomUUID();
@@ -148,54 +131,9 @@ export class SessionStore {
     return { header: parsed.data, records: [] };
   }
 
-  async list(): Promise<SessionListing> {
-    const listing: SessionListing = { sessions: [], quarantined: [], warnings: [] };
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') return listing;
-      throw err;
-    }
-    const { titles, problem } = await readTitles(this.dir);
-    if (problem) listing.warnings.push(problem);
-    const cache = await this.loadCache();
-    let cacheChanged = false;
-    const present = new Set<string>();
-    for (const name of names) {
-      const id = name.endsWith(LOG_EXT) ? name.slice(0, -LOG_EXT.length) : '';
-      if (!isValidSessionId(id)) continue;
-      try {
-        const before = cache.get(id);
-        const { entry, warnings } = await this.summarize(id, before);
-        if (entry !== before) {
-          cache.set(id, entry);
-          cacheChanged = true;
-        }
-        present.add(id);
-        listing.sessions.push(toSummary(entry.state, titles[id]));
-        listing.warnings.push(...warnings.map((w) => `${id}: ${w}`));
-      } catch (err) {
-        if (err instanceof SessionStoreError && err.details.quarantine) listing.quarantined.push(err.details.quarantine);
-        else if (!(err instanceof SessionStoreError && err.code === 'not_found')) {
-          // One unreadable log must not hide the others; it is reported, not dropped silently.
-          listing.warnings.push(`${id}: could not be read (${err instanceof Error ? err.message : String(err)})`);
-        }
-      }
-    }
-    for (const id of [...cache.keys()]) {
-      if (!present.has(id)) {
-        cache.delete(id);
-        cacheChanged = true;
-      }
-    }
-    if (cacheChanged) {
-      await writeSummaryCache(this.dir, cache).catch((err: unknown) => {
-        listing.warnings.push(`the list cache could not be saved (${err instanceof Error ? err.message : String(err)})`);
-      });
-    }
-    listing.sessions.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
-    return listing;
+  /** Every session in the folder, newest first (sessionListing.ts). */
+  list(): Promise<SessionListing> {
+    return this.listing.list();
   }
 
   async open(id: string): Promise<OpenedSession> {
@@ -356,47 +294,9 @@ export class SessionStore {
     return { id, from, to, reason };
   }
 
-  private async summarize(id: string, cached: CacheEntry | undefined): Promise<{ entry: CacheEntry; warnings: string[] }> {
-    const path = this.logPath(id);
-    let st;
-    try {
-      st = await stat(path);
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${id} does not exist`);
-      throw err;
-    }
-    const sameFile = cached !== undefined && cached.ino === st.ino;
-    if (sameFile && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return { entry: cached, warnings: [] };
-    if (sameFile && st.size >= cached.validBytes) {
-      // Append-only: only the bytes after the last folded line are new.
-      const chunk = await readRange(path, cached.validBytes, st.size);
-      const r = parseLogBuffer(chunk, { expectHeader: false });
-      if (r.ok) {
-        const entry: CacheEntry = {
-          ino: st.ino,
-          size: st.size,
-          mtimeMs: st.mtimeMs,
-          validBytes: cached.validBytes + r.log.validBytes,
-          state: foldRecords(cached.state, r.log.records),
-        };
-        return { entry, warnings: r.log.warnings };
-      }
-      // Otherwise fall through: the full read decides (and quarantines if need be).
-    }
-    const { buf, log } = await this.load(id);
-    const state = foldRecords({ ...startSummary(log.header), id }, log.records);
-    const entry: CacheEntry = { ino: st.ino, size: buf.length, mtimeMs: st.mtimeMs, validBytes: log.validBytes, state };
-    return { entry, warnings: log.warnings };
-  }
-
-  private async loadCache(): Promise<Map<string, CacheEntry>> {
-    this.cache ??= await readSummaryCache(this.dir);
-    return this.cache;
-  }
-
   /** Drops what the folder knows about a session that is gone (deleted or quarantined). */
   private async forget(id: string): Promise<void> {
-    this.cache?.delete(id);
+    this.listing.forget(id);
     const { titles } = await readTitles(this.dir);
     if (titles[id] === undefined) return;
     await this.lockedIndex((titles) => {
