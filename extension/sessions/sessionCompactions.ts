@@ -220,5 +220,6 @@ export class SessionCompactions implements vscode.Disposable {
   dispose(): void {
     this.compactStartEmitter.dispose();
     this.didCompactEmitter.dispose();
+    this.finishedEmitter.dispose();
   }
 }
