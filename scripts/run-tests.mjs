@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs one test layer with node's built-in runner, TypeScript loaded by tsx.
 // Node 20's `--test` takes no globs, so the files are listed here.
-//   node scripts/run-tests.mjs unit|server|browser [extra node --test flags]
+//   node scripts/run-tests.mjs unit|server|browser [test files…] [extra node --test flags]
+// Test files given after the layer replace the layer's full list (for running one test).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,8 +33,11 @@ if (files.length === 0) {
   console.error(`no tests found under test/${layer}`);
   process.exit(1);
 }
+const extra = process.argv.slice(3);
+const chosen = extra.filter((a) => a.endsWith('.test.ts'));
+const flags = extra.filter((a) => !a.endsWith('.test.ts'));
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
 if (layer === 'browser') args.push('--test-concurrency=1');
-args.push(...process.argv.slice(3), ...files);
+args.push(...flags, ...(chosen.length ? chosen : files));
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(r.status ?? 1);
