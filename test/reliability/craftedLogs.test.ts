@@ -23,7 +23,7 @@ type Noise = (rand: () => number) => string;
 const NOISE: Record<string, Noise> = {
   garbage: (r) => `garbage ${Math.floor(r() * 1e6)} {{{`,
   nul: (r) => '\0'.repeat(1 + Math.floor(r() * 5000)),
-  unknownType: (r) => JSON.stringify({ type: ['pin', 'bookmark', 'note'][Math.floor(r() * 3)], id: `u${Math.floor(r() * 1e6)}`, at: 't', data: { x: 1 } }),
+  unknownType: (r) => JSON.stringify({ type: ['x-future-a', 'x-future-b', 'x-future-c'][Math.floor(r() * 3)], id: `u${Math.floor(r() * 1e6)}`, at: 't', data: { x: 1 } }),
   wrongShape: () => JSON.stringify({ type: 'message', id: 'broken' }),
   secondHeader: () => JSON.stringify({ type: 'session', v: 1, id: 'other', createdAt: 't' }),
   hugeLine: () => JSON.stringify({ type: 'message', id: 'huge', text: 'h'.repeat(MAX_LINE * 2) }),

@@ -36,15 +36,15 @@ describe('logs written by others: skip what cannot be read, keep everything', ()
 
   it('records of an unknown type are kept in the file and ignored in the fold; appends after them stay valid', () =>
     withTempDir(async (dir) => {
-      const future = JSON.stringify({ type: 'pin', id: 'p1', at: '2025-01-01T00:00:00.000Z', messageId: 'm1' });
+      const future = JSON.stringify({ type: 'x-future-record', id: 'p1', at: '2025-01-01T00:00:00.000Z', messageId: 'm1' });
       const { store, ids, warnings } = await opened(dir, `${header()}\n${line('m1')}\n${future}\n${future.replace('p1', 'p2')}\n${line('m2')}\n`);
       assert.deepEqual(ids, ['m1', 'm2']);
-      assert.deepEqual(warnings, ['ignored 2 records of types this version does not know (pin); kept in the file']);
+      assert.deepEqual(warnings, ['ignored 2 records of types this version does not know (x-future-record); kept in the file']);
       await store.append('s', [userMessage('m3', 'after')]);
       const raw = await readFile(join(dir, 's.jsonl'), 'utf8');
-      assert.equal((raw.match(/"type":"pin"/g) ?? []).length, 2, 'the future records survive an append');
+      assert.equal((raw.match(/"type":"x-future-record"/g) ?? []).length, 2, 'the future records survive an append');
       assert.deepEqual((await store.open('s')).log.records.map((r) => r.id), ['m1', 'm2', 'm3']);
-      assert.match(await store.exportJsonl('s'), /"type":"pin"/, 'and an export');
+      assert.match(await store.exportJsonl('s'), /"type":"x-future-record"/, 'and an export');
     }));
 
   it('a message part of an unknown type is left out of the fold, the message kept', () =>
@@ -110,7 +110,7 @@ describe('logs written by others: skip what cannot be read, keep everything', ()
 
   it('reading in chunks of any size gives the same records and offsets as one buffer', () =>
     withTempDir(async (dir) => {
-      const content = Buffer.from(`\uFEFF${header()}\n${line('m1', 'é😀'.repeat(50))}\n\0\0\nbad\n${line('m2')}\n{"type":"pin"}\n${line('m3')}\n{"type":"mess`);
+      const content = Buffer.from(`\uFEFF${header()}\n${line('m1', 'é😀'.repeat(50))}\n\0\0\nbad\n${line('m2')}\n{"type":"x-future-record"}\n${line('m3')}\n{"type":"mess`);
       const path = join(dir, 'x.jsonl');
       await writeFile(path, content);
       const whole = parseLogBuffer(content, { expectHeader: true });
