@@ -10,6 +10,7 @@
  * so the parser is unit-tested in plain Node; `configuration.ts` reads VS Code.
  */
 import * as z from 'zod';
+import { MAX_CONSECUTIVE_AUTO_FAILURES } from '../../src/compaction/constants';
 
 export const SETTINGS_SECTION = 'compactor';
 
@@ -18,7 +19,7 @@ export const DEFAULT_SETTINGS = {
   levels: { warnPercent: 70, autoCompactPercent: 85, targetPercent: 40 },
   keepTailTurns: 2,
   maskToolResultsAfterTurns: 3,
-  circuitBreakerFailures: 3,
+  circuitBreakerFailures: MAX_CONSECUTIVE_AUTO_FAILURES,
   summaryModel: '',
   /** afterMinutes 0 = off; minTokens: smaller contexts are not worth compacting while idle. */
   idleCompaction: { afterMinutes: 0, minTokens: 20_000 },

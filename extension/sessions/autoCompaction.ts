@@ -8,9 +8,10 @@
  * opens and auto-compaction is `blocked` (never looping) until a success, a
  * manual compaction, or a switch to another session closes it.
  */
+import { MAX_CONSECUTIVE_AUTO_FAILURES } from '../../src/compaction/constants';
 
-/** Three tries then stop: the design's circuit breaker. */
-export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;
+/** Three tries then stop: the circuit breaker's default (one constant, src/compaction/constants.ts). */
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = MAX_CONSECUTIVE_AUTO_FAILURES;
 
 export interface BreakerFailure {
   /** Epoch ms, from the injected clock. */

@@ -8,7 +8,6 @@ import {
   DEFAULT_AUTO_COMPACT_PERCENT,
   DEFAULT_TARGET_PERCENT,
   DEFAULT_WARN_PERCENT,
-  MAX_CONSECUTIVE_AUTO_FAILURES,
   OUTPUT_RESERVE_MAX_FRACTION,
   OUTPUT_RESERVE_MAX_TOKENS,
 } from './constants';
@@ -57,15 +56,6 @@ export const LevelsSchema = z
       });
     }
   });
-
-export type ParseLevelsResult = { ok: true; levels: Levels } | { ok: false; error: string };
-
-/** Validates levels from settings; missing values take the defaults. Never throws. */
-export function parseLevels(input: unknown): ParseLevelsResult {
-  const r = LevelsSchema.safeParse(input ?? {});
-  if (r.success) return { ok: true, levels: r.data };
-  return { ok: false, error: r.error.issues.map((i) => i.message).join('; ') };
-}
 
 export interface ModelLimits {
   maxInputTokens: number;
@@ -121,26 +111,4 @@ export function levelOf(tokens: number, budget: Budget): Level {
 /** Share of the effective window used, as a fraction (may exceed 1). */
 export function utilisation(tokens: number, budget: Pick<Budget, 'effectiveWindow'>): number {
   return budget.effectiveWindow > 0 ? tokens / budget.effectiveWindow : 1;
-}
-
-export interface ShouldCompactInput {
-  tokens: number;
-  budget: Budget;
-  /** Auto-compactions that failed in a row; at MAX_CONSECUTIVE_AUTO_FAILURES we stop (circuit breaker). */
-  consecutiveFailures?: number;
-  /** The user turned automatic compaction off. */
-  disabled?: boolean;
-}
-
-export type ShouldCompactDecision =
-  | { compact: true; level: Level }
-  | { compact: false; level: Level; reason: 'below_threshold' | 'disabled' | 'circuit_open' };
-
-/** Whether to auto-compact now. Pure; the caller keeps the failure count. */
-export function shouldCompact(input: ShouldCompactInput): ShouldCompactDecision {
-  const level = levelOf(input.tokens, input.budget);
-  if (input.disabled) return { compact: false, level, reason: 'disabled' };
-  if (level !== 'auto' && level !== 'over') return { compact: false, level, reason: 'below_threshold' };
-  if ((input.consecutiveFailures ?? 0) >= MAX_CONSECUTIVE_AUTO_FAILURES) return { compact: false, level, reason: 'circuit_open' };
-  return { compact: true, level };
 }

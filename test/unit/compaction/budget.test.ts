@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { budgetFor, DEFAULT_LEVELS, levelOf, parseLevels, shouldCompact } from '../../../src/compaction/budget';
+import { budgetFor, DEFAULT_LEVELS, LevelsSchema, levelOf } from '../../../src/compaction/budget';
 
 test('budgetFor: reserve is min(max output, 20,000); effective = window − reserve', () => {
   const b = budgetFor({ maxInputTokens: 128_000, maxOutputTokens: 16_384 });
@@ -25,7 +25,13 @@ test('levelOf: ok, warn, auto, over', () => {
   assert.equal(levelOf(100_001, b), 'over');
 });
 
-test('parseLevels: defaults, and clear errors for out-of-range and misordered levels', () => {
+/** The levels' schema (what the compaction server validates `levels` with): its first message, or the levels. */
+function parseLevels(input: unknown): { ok: true; levels: unknown } | { ok: false; error: string } {
+  const r = LevelsSchema.safeParse(input ?? {});
+  return r.success ? { ok: true, levels: r.data } : { ok: false, error: r.error.issues.map((i) => i.message).join('; ') };
+}
+
+test('LevelsSchema: defaults, and clear errors for out-of-range and misordered levels', () => {
   assert.deepEqual(parseLevels({}), { ok: true, levels: { ...DEFAULT_LEVELS } });
   assert.deepEqual(parseLevels(undefined), { ok: true, levels: { ...DEFAULT_LEVELS } });
   const range = parseLevels({ autoCompactPercent: 150 });
@@ -39,12 +45,3 @@ test('parseLevels: defaults, and clear errors for out-of-range and misordered le
   assert.match(!type.ok ? type.error : '', /warnPercent must be a number/);
 });
 
-test('shouldCompact: only at auto/over, not when disabled, and stops after 3 failures', () => {
-  const b = budgetFor({ maxInputTokens: 120_000, maxOutputTokens: 20_000 });
-  assert.deepEqual(shouldCompact({ tokens: 50_000, budget: b }), { compact: false, level: 'ok', reason: 'below_threshold' });
-  assert.equal(shouldCompact({ tokens: 90_000, budget: b }).compact, true);
-  assert.equal(shouldCompact({ tokens: 120_000, budget: b }).compact, true);
-  assert.deepEqual(shouldCompact({ tokens: 90_000, budget: b, consecutiveFailures: 3 }), { compact: false, level: 'auto', reason: 'circuit_open' });
-  assert.equal(shouldCompact({ tokens: 90_000, budget: b, consecutiveFailures: 2 }).compact, true);
-  assert.equal(shouldCompact({ tokens: 90_000, budget: b, disabled: true }).compact, false);
-});
