@@ -1,6 +1,9 @@
 /**
  * Token counters: a real one backed by tiktoken and an estimate (chars / 4)
- * for when the tokenizer cannot load. Both count message parts the same way
+ * for when the tokenizer cannot load. The real one is exact on ordinary text
+ * and linear in the text's length; on a pathological run (no piece boundary
+ * for RUN_MAX_CHARS characters) it may be off by a fraction of a percent
+ * (encoderChunks.ts states and tests the bound). Both count message parts the same way
  * (partCost below), so their numbers are comparable.
  *
  * How parts count (plus MESSAGE_OVERHEAD_TOKENS per message):
@@ -22,7 +25,8 @@ import {
 import type { Part } from '../records';
 import type { TokenCounter } from '../types';
 import { DEFAULT_ENCODING, encodingForModel, type TiktokenEncoding } from './modelFamilies';
-import { getTiktoken, type AssetLocation } from './tiktokenAssets';
+import { countInChunks } from './encoderChunks';
+import { loadEncoder, type AssetLocation } from './tiktokenAssets';
 
 /**
  * The JSON of each arguments object, computed once: usage, masking and the
@@ -130,8 +134,9 @@ export interface TokenCounterOptions {
 /** A tiktoken counter. The tokenizer loads on the first count, once per process. */
 export function createTokenCounter(options: TokenCounterOptions = {}): CachingTokenCounter {
   const encoding = options.encoding ?? DEFAULT_ENCODING;
-  let encoder: ReturnType<typeof getTiktoken> | undefined;
-  const count = (text: string) => (encoder ??= getTiktoken(encoding, options.assets)).encode_ordinary(text).length;
+  let encode: ((text: string) => number) | undefined;
+  // Long texts go to the encoder in chunks, so the count stays linear in the length (encoderChunks.ts).
+  const count = (text: string) => countInChunks(text, (encode ??= loadEncoder(encoding, options.assets).count));
   const { countCached, stats } = createCountCache(
     count,
     options.cacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES,
