@@ -18,7 +18,7 @@
  * the cache off; any failure to read or write it only costs the speed-up.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -84,18 +84,44 @@ export function encodeSnapshot(meta: SnapshotMeta, memory: Uint8Array): Uint8Arr
   return [length, header, memory];
 }
 
-/** The snapshot in `bytes`, or undefined when it is not one (wrong magic, truncated, bad header). */
-export function decodeSnapshot(bytes: Buffer): { meta: SnapshotMeta; memory: Uint8Array } | undefined {
+function parseHeader(json: string): (SnapshotMeta & { bytes: number }) | undefined {
+  const h = JSON.parse(json) as Partial<SnapshotMeta> & { magic?: string; bytes?: number };
+  if (h.magic !== MAGIC) return undefined;
+  if (typeof h.pointer !== 'number' || typeof h.stackPointer !== 'number' || typeof h.probeTokens !== 'number' || typeof h.bytes !== 'number') return undefined;
+  return { pointer: h.pointer, stackPointer: h.stackPointer, probeTokens: h.probeTokens, bytes: h.bytes };
+}
+
+/**
+ * Reads a snapshot's memory straight into the memory `into` returns for its
+ * header (the wasm memory, grown to size: no 28 MB intermediate buffer), or
+ * nothing when `into` declines. The meta when every byte was read; undefined
+ * when there is no snapshot, it is not one (magic, header) or it is truncated.
+ */
+export function readSnapshotInto(dir: string, name: string, into: (meta: SnapshotMeta & { bytes: number }) => Uint8Array | undefined): SnapshotMeta | undefined {
+  let fd: number | undefined;
   try {
-    if (bytes.byteLength < 4) return undefined;
-    const headerLength = bytes.readUInt32LE(0);
-    if (headerLength > 4096 || 4 + headerLength > bytes.byteLength) return undefined;
-    const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Partial<SnapshotMeta> & { magic?: string; bytes?: number };
-    const memory = bytes.subarray(4 + headerLength);
-    if (header.magic !== MAGIC || header.bytes !== memory.byteLength) return undefined;
-    if (typeof header.pointer !== 'number' || typeof header.stackPointer !== 'number' || typeof header.probeTokens !== 'number') return undefined;
-    return { meta: { pointer: header.pointer, stackPointer: header.stackPointer, probeTokens: header.probeTokens }, memory };
+    fd = openSync(join(dir, name), 'r');
+    const length = Buffer.alloc(4);
+    if (readSync(fd, length, 0, 4, 0) !== 4) return undefined;
+    const headerLength = length.readUInt32LE(0);
+    if (headerLength > 4096) return undefined;
+    const header = Buffer.alloc(headerLength);
+    if (readSync(fd, header, 0, headerLength, 4) !== headerLength) return undefined;
+    const meta = parseHeader(header.toString('utf8'));
+    const target = meta && into(meta);
+    if (!meta || !target || target.byteLength < meta.bytes) return undefined;
+    let done = 0;
+    while (done < meta.bytes) {
+      const n = readSync(fd, target, done, meta.bytes - done, 4 + headerLength + done);
+      if (n === 0) return undefined;
+      done += n;
+    }
+    // A longer file is not this snapshot either.
+    if (readSync(fd, length, 0, 1, 4 + headerLength + done) !== 0) return undefined;
+    return { pointer: meta.pointer, stackPointer: meta.stackPointer, probeTokens: meta.probeTokens };
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

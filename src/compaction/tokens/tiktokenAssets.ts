@@ -27,10 +27,10 @@ import * as bindings from 'tiktoken/lite/init';
 import type { Tiktoken } from 'tiktoken/lite/init';
 import {
   contentKey,
-  decodeSnapshot,
   encodeSnapshot,
   PROBE_TEXT,
   readCacheFile,
+  readSnapshotInto,
   snapshotName,
   tokenizerCacheDir,
   writeCacheFile,
@@ -199,24 +199,24 @@ function withPointer(pointer: number): Tiktoken {
   return t;
 }
 
-/** Copies a snapshot into the fresh instance; the encoder when it counts the probe as it did, else undefined. */
+/** Reads a snapshot into the fresh instance; the encoder when it counts the probe as it did, else undefined. */
 function restore(rt: WasmRuntime, cacheDir: string, name: string): LoadedEncoder | undefined {
-  const file = readCacheFile(cacheDir, name);
-  const snapshot = file && decodeSnapshot(file);
-  if (!snapshot || snapshot.meta.stackPointer !== rt.exports.__wbindgen_add_to_stack_pointer(0)) return undefined;
   const memory = rt.exports.memory;
-  const missing = snapshot.memory.byteLength - memory.buffer.byteLength;
-  if (missing < 0 || missing % 65536 !== 0) return undefined;
-  if (missing > 0) memory.grow(missing / 65536);
-  new Uint8Array(memory.buffer).set(snapshot.memory);
-  const count = countOrdinary(rt.exports, snapshot.meta.pointer);
+  const meta = readSnapshotInto(cacheDir, name, (m) => {
+    const missing = m.bytes - memory.buffer.byteLength;
+    if (m.stackPointer !== rt.exports.__wbindgen_add_to_stack_pointer(0) || missing < 0 || missing % 65536 !== 0) return undefined;
+    if (missing > 0) memory.grow(missing / 65536);
+    return new Uint8Array(memory.buffer, 0, m.bytes);
+  });
+  if (!meta) return undefined;
+  const count = countOrdinary(rt.exports, meta.pointer);
   let probe: number | undefined;
   try {
     probe = count(PROBE_TEXT);
   } catch {
     probe = undefined;
   }
-  return probe === snapshot.meta.probeTokens ? { tiktoken: withPointer(snapshot.meta.pointer), count, loadedFrom: 'snapshot' } : undefined;
+  return probe === meta.probeTokens ? { tiktoken: withPointer(meta.pointer), count, loadedFrom: 'snapshot' } : undefined;
 }
 
 /** The encoder for an encoding, loaded lazily (restored from the cache when it can be) and kept for the life of the process. */
