@@ -25,7 +25,8 @@ import {
 import type { Part } from '../records';
 import type { TokenCounter } from '../types';
 import { DEFAULT_ENCODING, encodingForModel, type TiktokenEncoding } from './modelFamilies';
-import { countInChunks } from './encoderChunks';
+import { pause, type TimeSlicer } from '../timeSlicer';
+import { CHUNK_MAX_CHARS, countInChunks, encoderChunks } from './encoderChunks';
 import { loadEncoder, type AssetLocation } from './tiktokenAssets';
 
 /**
@@ -76,6 +77,12 @@ export interface CacheStats {
 /** A counter that remembers what it counted. */
 export interface CachingTokenCounter extends TokenCounter {
   readonly stats: Readonly<CacheStats>;
+  /**
+   * countText in chunks of at most CHUNK_MAX_CHARS, yielding whenever the
+   * slice is over, so that a huge text does not hold up a process that serves
+   * others (the compaction server). Same count as countText, and cached.
+   */
+  countTextInSlices(text: string, slicer: TimeSlicer): Promise<number>;
 }
 
 /**
@@ -96,18 +103,24 @@ function createCountCache(count: (text: string) => number, maxEntries: number, m
   const map = new Map<string, number>();
   const stats: CacheStats = { hits: 0, misses: 0, size: 0 };
   let chars = 0;
-  function countCached(text: string): number {
-    if (text.length === 0) return 0;
+  function lookup(text: string): number | undefined {
     const hit = map.get(text);
     if (hit !== undefined) {
       stats.hits++;
       // Move to the newest end (Map iterates in insertion order).
       map.delete(text);
       map.set(text, hit);
-      return hit;
     }
+    return hit;
+  }
+  function countCached(text: string): number {
+    if (text.length === 0) return 0;
+    const hit = lookup(text);
+    if (hit !== undefined) return hit;
     stats.misses++;
-    const n = count(text);
+    return remember(text, count(text));
+  }
+  function remember(text: string, n: number): number {
     if (text.length > maxChars) return n;
     map.set(text, n);
     chars += text.length;
@@ -120,7 +133,7 @@ function createCountCache(count: (text: string) => number, maxEntries: number, m
     stats.size = map.size;
     return n;
   }
-  return { countCached, stats };
+  return { countCached, lookup, remember, stats };
 }
 
 export interface TokenCounterOptions {
@@ -137,17 +150,32 @@ export function createTokenCounter(options: TokenCounterOptions = {}): CachingTo
   let encode: ((text: string) => number) | undefined;
   // Long texts go to the encoder in chunks, so the count stays linear in the length (encoderChunks.ts).
   const count = (text: string) => countInChunks(text, (encode ??= loadEncoder(encoding, options.assets).count));
-  const { countCached, stats } = createCountCache(
+  const { countCached, lookup, remember, stats } = createCountCache(
     count,
     options.cacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES,
     options.cacheMaxChars ?? TOKEN_CACHE_MAX_CHARS,
   );
+  async function countTextInSlices(text: string, slicer: TimeSlicer): Promise<number> {
+    if (text.length <= CHUNK_MAX_CHARS) return countCached(text);
+    const hit = lookup(text);
+    if (hit !== undefined) return hit;
+    stats.misses++;
+    encode ??= loadEncoder(encoding, options.assets).count;
+    // Cut at exact boundaries (and forced ones in long runs): the same sum as countText.
+    let n = 0;
+    for (const chunk of encoderChunks(text)) {
+      await pause(slicer);
+      n += encode(chunk);
+    }
+    return remember(text, n);
+  }
   return {
     encoding,
     estimated: false,
     stats,
     countText: countCached,
     countParts: (parts) => countPartsWith(parts, countCached),
+    countTextInSlices,
   };
 }
 
