@@ -145,24 +145,23 @@ function instantiate(where: AssetLocation, cacheDir: string | undefined): WasmRu
   return { exports: instance.exports as WasmExports, key, fresh: true };
 }
 
-const textEncoder = new TextEncoder();
-
 /**
  * `encode_ordinary(text).length` without the bindings' copies (see the file
  * comment): the text goes in as UTF-8 (lone surrogates become U+FFFD, as in
  * the bindings), the token vector is freed unread.
  */
 function countOrdinary(exports: WasmExports, self: number): (text: string) => number {
-  let bytes = new Uint8Array(exports.memory.buffer);
+  let bytes = Buffer.from(exports.memory.buffer);
   let view = new DataView(exports.memory.buffer);
-  const memoryBytes = () => (bytes.byteLength === 0 ? (bytes = new Uint8Array(exports.memory.buffer)) : bytes);
+  // Views of the memory die when it grows (its buffer is detached); make new ones then.
+  const memoryBytes = () => (bytes.byteLength === 0 ? (bytes = Buffer.from(exports.memory.buffer)) : bytes);
   const memoryView = () => (view.buffer.byteLength === 0 ? (view = new DataView(exports.memory.buffer)) : view);
   return (text) => {
     if (text.length === 0) return 0;
     // Exactly the UTF-8 length: the wasm side frees the text with it.
     const size = Buffer.byteLength(text, 'utf8');
     const ptr = exports.__wbindgen_export_1(size, 1) >>> 0;
-    const { written } = textEncoder.encodeInto(text, memoryBytes().subarray(ptr, ptr + size));
+    const written = memoryBytes().write(text, ptr, size, 'utf8');
     const ret = exports.__wbindgen_add_to_stack_pointer(-16);
     try {
       exports.tiktoken_encode_ordinary(ret, self, ptr, written);
