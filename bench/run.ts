@@ -5,8 +5,9 @@
  *
  * Environment: BENCH_RUNS (runs per figure, default 7), BENCH_COLD_RUNS (cold
  * compaction runs, default 3), BENCH_COLD_START_RUNS (fresh processes per
- * tokenizer, default 5; js-tiktoken takes seconds each), BENCH_SKIP (comma list of sections to skip:
- * bundle, coldStart, counting, incremental, compaction, extensionHost, quality;
+ * tokenizer, default 5; js-tiktoken takes seconds each; also the whole-process `compactor stats`
+ * rounds), BENCH_SKIP (comma list of sections to skip:
+ * bundle, coldStart, counting, longRuns, statsProcess, incremental, compaction, extensionHost, quality;
  * extensionHost is skipped by itself when code-server is not installed),
  * BENCH_COUNT_CHARS (size of the counting sample, default 1,000,000),
  * COMPACTOR_CORPUS (the transcripts).
@@ -21,6 +22,8 @@ import { corpusMessages, corpusTexts, loadCorpus } from './speed/corpus';
 import { benchCounting, sampleTexts } from './speed/counting';
 import { benchExtensionHost } from './speed/extensionHost';
 import { benchIncremental } from './speed/incremental';
+import { benchLongRuns } from './speed/longRuns';
+import { benchStatsProcess } from './speed/statsProcess';
 import { machineInfo } from './speed/machine';
 import { runQuality } from './speed/quality';
 import { type BenchResults, writeResults } from './speed/report';
@@ -60,6 +63,8 @@ async function main(): Promise<void> {
     const texts = sampleTexts(corpusTexts(corpus), intEnv('BENCH_COUNT_CHARS', 1_000_000));
     const messages = corpusMessages(corpus);
     r.counting = await section('counting', () => benchCounting(texts, runs));
+    r.longRuns = await section('longRuns', () => benchLongRuns(root, corpusTexts(corpus), Math.min(runs, 5)));
+    r.statsProcess = await section('statsProcess', () => benchStatsProcess(root, intEnv('BENCH_COLD_START_RUNS', 5)));
     r.incremental = await section('incremental', () => benchIncremental(messages, runs));
     r.compaction = await section('compaction', () => benchCompaction(messages, runs, intEnv('BENCH_COLD_RUNS', 3)));
     r.extensionHost = await section('extensionHost', () => benchExtensionHost(root, messages));

@@ -11,6 +11,8 @@ import type { CompactionResult } from './compaction';
 import type { CountingResult } from './counting';
 import type { ExtensionHostResult } from './extensionHost';
 import type { IncrementalResult } from './incremental';
+import type { LongRunsResult } from './longRuns';
+import type { StatsProcessResult } from './statsProcess';
 import type { MachineInfo } from './machine';
 import type { QualityRun } from './quality';
 
@@ -28,6 +30,8 @@ export interface BenchResults {
   wallSeconds: number;
   targets: TargetCheck[];
   counting?: CountingResult;
+  longRuns?: LongRunsResult;
+  statsProcess?: StatsProcessResult;
   coldStart?: ColdStartResult;
   incremental?: IncrementalResult;
   compaction?: CompactionResult;
@@ -51,6 +55,24 @@ function sections(r: BenchResults): string[] {
       `All tokenizers gave the same total: **${c.countsAgree ? 'yes' : 'NO'}**.`,
       ...(c.firstCounts ? [`First counts only (the ${c.firstCounts.texts} distinct texts, nothing the cache could serve; ${c.firstCounts.runs} runs): the engine counter is ${c.firstCounts.speedVsBareEncoder}× the speed of its own encoder without the cache and ${c.firstCounts.speedVsTiktoken}× raw tiktoken (${c.firstCounts.engineMs} ms this machine) — what the cache costs when it cannot help.`] : []),
       `Warm cache (labelled, not throughput): the same engine counter counting the same texts again takes ${c.warmCache.medianMs} ms, ${c.warmCache.speedVsColdEngine}× faster than cold — ${c.warmCache.note}.`);
+  }
+  const lr = r.longRuns;
+  if (lr) {
+    out.push(`## Long unbroken runs (1,000,000 characters each, engine counter; ${lr.runs} runs)`,
+      `Ordinary text of the same length (${lr.proseChars.toLocaleString('en-US')} characters of the corpus texts): ${lr.proseMs} ms this machine.`,
+      table(['run', '× ordinary text (target ≤ 2)', 'median ms (this machine)', 'tokens', 'in the target'],
+        lr.rows.map((x) => [x.name, `**${x.vsProse}**`, x.medianMs, x.tokens.toLocaleString('en-US'), x.inTarget ? 'yes' : 'no (see note)'])),
+      `${lr.note}.`,
+      lr.server.status === 'measured'
+        ? `Compaction server: a small count sent right after a 1M-run count answered in **${lr.server.smallMs} ms** (median of ${lr.server.runs}, worst ${lr.server.smallMaxMs} ms; target ≤ 1000), ${lr.server.smallFirst ? 'before' : 'NOT always before'} the 1M run (${lr.server.bigMs} ms). ${lr.server.note}.`
+        : `Compaction server: not measured (${lr.server.note}).`);
+  }
+  const sp = r.statsProcess;
+  if (sp) {
+    out.push(`## \`compactor stats\` as a whole process (${sp.file}, ${(sp.bytes / 1e6).toFixed(2)} MB, the largest corpus transcript; ${sp.runs} rounds)`,
+      table(['process', 'wall × baseline', 'baseline', 'median wall ms (this machine)', 'command'],
+        sp.rows.map((x) => [x.name, `**${x.ratio}**`, x.baseline, x.wallMs, `\`${x.command}\``])),
+      `${sp.note}.`);
   }
   const s = r.coldStart;
   if (s) {

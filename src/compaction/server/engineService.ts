@@ -25,7 +25,10 @@ import type {
   UsageParams,
   UsageResult,
 } from '../protocol';
-import type { ModelInfo, SessionLog } from '../records';
+import type { ModelInfo, Part, SessionLog } from '../records';
+import { createTimeSlicer, pause, type TimeSlicer } from '../timeSlicer';
+import { argsText, type CachingTokenCounter } from '../tokens/counter';
+import { CHUNK_MAX_CHARS } from '../tokens/encoderChunks';
 import type { Clock, CompactOptions, CompactResult, CompactionReport } from '../types';
 import { calibrationFromLog, usageOf } from '../usage';
 import type { CounterPool } from './counters';
@@ -88,17 +91,45 @@ export function checkLog(log: SessionLog): void {
   }
 }
 
+/** The texts partCost (tokens/counter.ts) counts in a part. */
+function partTexts(part: Part): string[] {
+  switch (part.type) {
+    case 'text':
+    case 'thinking':
+    case 'tool_result':
+      return [part.text];
+    case 'tool_call':
+      return [argsText(part.args)];
+    default:
+      return [];
+  }
+}
+
 export class EngineService {
   constructor(private readonly deps: EngineServiceDeps) {}
 
-  count(p: CountParams): CountResult {
+  /**
+   * Counts in time slices (8 ms, then a turn of the event loop), so a huge
+   * text — a 1M-character run — does not hold up the requests behind it: the
+   * server reads and answers them between the slices.
+   */
+  async count(p: CountParams, slicer: TimeSlicer = createTimeSlicer()): Promise<CountResult> {
     const counter = p.encoding ? this.deps.counters.forEncoding(p.encoding) : this.deps.counters.forModel({ id: p.model, family: p.family });
-    return {
-      encoding: counter.encoding,
-      estimated: counter.estimated,
-      texts: p.texts.map((t) => counter.countText(t)),
-      messages: p.messages.map((parts) => counter.countParts(parts)),
-    };
+    const inSlices = (text: string): number | Promise<number> =>
+      'countTextInSlices' in counter ? (counter as CachingTokenCounter).countTextInSlices(text, slicer) : counter.countText(text);
+    const texts: number[] = [];
+    for (const text of p.texts) {
+      await pause(slicer);
+      texts.push(await inSlices(text));
+    }
+    const messages: number[] = [];
+    for (const parts of p.messages) {
+      // The long texts first, in slices (the counter caches them); then the parts as the engine counts them.
+      for (const part of parts) for (const text of partTexts(part)) if (text.length > CHUNK_MAX_CHARS) await inSlices(text);
+      await pause(slicer);
+      messages.push(counter.countParts(parts));
+    }
+    return { encoding: counter.encoding, estimated: counter.estimated, texts, messages };
   }
 
   usage(p: UsageParams): UsageResult {

@@ -1,6 +1,9 @@
 /**
  * Token counters: a real one backed by tiktoken and an estimate (chars / 4)
- * for when the tokenizer cannot load. Both count message parts the same way
+ * for when the tokenizer cannot load. The real one is exact on ordinary text
+ * and linear in the text's length; on a pathological run (no piece boundary
+ * for RUN_MAX_CHARS characters) it may be off by a fraction of a percent
+ * (encoderChunks.ts states and tests the bound). Both count message parts the same way
  * (partCost below), so their numbers are comparable.
  *
  * How parts count (plus MESSAGE_OVERHEAD_TOKENS per message):
@@ -23,7 +26,9 @@ import {
 import type { Part } from '../records';
 import type { TokenCounter } from '../types';
 import { DEFAULT_ENCODING, encodingForModel, type TiktokenEncoding } from './modelFamilies';
-import { getTiktoken, type AssetLocation } from './tiktokenAssets';
+import { pause, type TimeSlicer } from '../timeSlicer';
+import { CHUNK_MAX_CHARS, countInChunks, encoderChunks } from './encoderChunks';
+import { loadEncoder, type AssetLocation } from './tiktokenAssets';
 
 /**
  * The JSON of each arguments object, computed once: usage, masking and the
@@ -73,6 +78,12 @@ export interface CacheStats {
 /** A counter that remembers what it counted. */
 export interface CachingTokenCounter extends TokenCounter {
   readonly stats: Readonly<CacheStats>;
+  /**
+   * countText in chunks of at most CHUNK_MAX_CHARS, yielding whenever the
+   * slice is over, so that a huge text does not hold up a process that serves
+   * others (the compaction server). Same count as countText, and cached.
+   */
+  countTextInSlices(text: string, slicer: TimeSlicer): Promise<number>;
 }
 
 /**
@@ -93,18 +104,24 @@ function createCountCache(count: (text: string) => number, maxEntries: number, m
   const map = new Map<string, number>();
   const stats: CacheStats = { hits: 0, misses: 0, size: 0 };
   let chars = 0;
-  function countCached(text: string): number {
-    if (text.length === 0) return 0;
+  function lookup(text: string): number | undefined {
     const hit = map.get(text);
     if (hit !== undefined) {
       stats.hits++;
       // Move to the newest end (Map iterates in insertion order).
       map.delete(text);
       map.set(text, hit);
-      return hit;
     }
+    return hit;
+  }
+  function countCached(text: string): number {
+    if (text.length === 0) return 0;
+    const hit = lookup(text);
+    if (hit !== undefined) return hit;
     stats.misses++;
-    const n = count(text);
+    return remember(text, count(text));
+  }
+  function remember(text: string, n: number): number {
     if (text.length > maxChars) return n;
     map.set(text, n);
     chars += text.length;
@@ -117,7 +134,7 @@ function createCountCache(count: (text: string) => number, maxEntries: number, m
     stats.size = map.size;
     return n;
   }
-  return { countCached, stats };
+  return { countCached, lookup, remember, stats };
 }
 
 export interface TokenCounterOptions {
@@ -131,19 +148,35 @@ export interface TokenCounterOptions {
 /** A tiktoken counter. The tokenizer loads on the first count, once per process. */
 export function createTokenCounter(options: TokenCounterOptions = {}): CachingTokenCounter {
   const encoding = options.encoding ?? DEFAULT_ENCODING;
-  let encoder: ReturnType<typeof getTiktoken> | undefined;
-  const count = (text: string) => (encoder ??= getTiktoken(encoding, options.assets)).encode_ordinary(text).length;
-  const { countCached, stats } = createCountCache(
+  let encode: ((text: string) => number) | undefined;
+  // Long texts go to the encoder in chunks, so the count stays linear in the length (encoderChunks.ts).
+  const count = (text: string) => countInChunks(text, (encode ??= loadEncoder(encoding, options.assets).count));
+  const { countCached, lookup, remember, stats } = createCountCache(
     count,
     options.cacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES,
     options.cacheMaxChars ?? TOKEN_CACHE_MAX_CHARS,
   );
+  async function countTextInSlices(text: string, slicer: TimeSlicer): Promise<number> {
+    if (text.length <= CHUNK_MAX_CHARS) return countCached(text);
+    const hit = lookup(text);
+    if (hit !== undefined) return hit;
+    stats.misses++;
+    encode ??= loadEncoder(encoding, options.assets).count;
+    // Cut at exact boundaries (and forced ones in long runs): the same sum as countText.
+    let n = 0;
+    for (const chunk of encoderChunks(text)) {
+      await pause(slicer);
+      n += encode(chunk);
+    }
+    return remember(text, n);
+  }
   return {
     encoding,
     estimated: false,
     stats,
     countText: countCached,
     countParts: (parts) => countPartsWith(parts, countCached),
+    countTextInSlices,
   };
 }
 
