@@ -18,6 +18,8 @@ export const DEFAULT_SETTINGS = {
   /** afterMinutes 0 = off; minTokens: smaller contexts are not worth compacting while idle. */
   idleCompaction: { afterMinutes: 0, minTokens: 20_000 },
   engineTrace: 'off' as 'off' | 'messages' | 'verbose',
+  /** The @compactor agent: tool rounds per request before it stops and offers Continue; other extensions' tools it offers. */
+  agent: { maxToolRounds: 50, externalTools: 'mentioned' as 'mentioned' | 'all' | 'none' },
 };
 export type Settings = typeof DEFAULT_SETTINGS;
 
@@ -44,6 +46,8 @@ const fields = {
     .refine((v) => v === 0 || v >= 0.05, { message: 'must be 0 (off) or at least 0.05 minutes' }),
   'idleCompaction.minTokens': z.number().int().min(0),
   'engine.trace': z.enum(['off', 'messages', 'verbose']),
+  'agent.maxToolRounds': z.number().int().min(1).max(1000),
+  'agent.externalTools': z.enum(['mentioned', 'all', 'none']),
 } as const;
 export type SettingKey = keyof typeof fields;
 export const SETTING_KEYS = Object.keys(fields) as SettingKey[];
@@ -90,6 +94,10 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Parsed
         minTokens: pick('idleCompaction.minTokens', d.idleCompaction.minTokens),
       },
       engineTrace: pick('engine.trace', d.engineTrace),
+      agent: {
+        maxToolRounds: pick('agent.maxToolRounds', d.agent.maxToolRounds),
+        externalTools: pick('agent.externalTools', d.agent.externalTools),
+      },
     },
     problems,
   };
