@@ -93,7 +93,11 @@ function clip(lines: string[], max: number): string[] {
 
 /** A small unified-diff-like excerpt of one replacement: `@@ line N @@`, `-` old lines, `+` new lines. */
 export function diffExcerpt(path: string, original: string, edit: { offset: number; length: number; inserted: string }): string {
-  const split = (s: string) => s.replace(/\r\n/g, '\n').split('\n');
+  const split = (s: string) => {
+    const lines = s.replace(/\r\n/g, '\n').split('\n');
+    if (lines.length > 1 && lines.at(-1) === '') lines.pop(); // a passage ending in a line break
+    return lines;
+  };
   const removed = split(original.slice(edit.offset, edit.offset + edit.length));
   const added = split(edit.inserted);
   const line = lineAt(original, edit.offset);
