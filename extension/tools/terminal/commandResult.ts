@@ -64,6 +64,7 @@ export class BoundedCollector {
     if (!chunk) return;
     this.tail += chunk;
     if (this.tail.length > half * 2) {
+      // Trimmed only when twice the budget, so a stream of small chunks costs linear time.
       const excess = this.tail.length - half;
       this.dropped += excess;
       this.tail = this.tail.slice(excess);
@@ -71,10 +72,17 @@ export class BoundedCollector {
   }
 
   get truncated(): boolean {
-    return this.dropped > 0;
+    return this.dropped > 0 || this.head.length + this.tail.length > this.maxChars;
   }
 
   text(): string {
+    // push trims lazily (amortized); the result is trimmed exactly.
+    const half = Math.floor(this.maxChars / 2);
+    if (this.tail.length > half && (this.dropped > 0 || this.head.length + this.tail.length > this.maxChars)) {
+      const excess = this.tail.length - half;
+      this.dropped += excess;
+      this.tail = this.tail.slice(excess);
+    }
     return this.dropped > 0 ? `${this.head}\n[… ${this.dropped.toLocaleString('en-US')} characters dropped …]\n${this.tail}` : this.head + this.tail;
   }
 }
