@@ -4,7 +4,7 @@
 // own `chat.tools.global.autoApprove` setting, its exit code and (bounded) output
 // reaching the model while the session log keeps the whole output.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -67,6 +67,10 @@ test('@compactor edits a file after review (undoable) and runs a command in the 
   t.after(() => vscode.stop());
   const { page } = vscode;
   const file = join(vscode.workspaceDir, 'src', 'clock.ts');
+  // code-server keeps settings in two scopes (user = browser side, machine = server side); VS Code
+  // reads global auto-approve per scope, so it is written to the machine scope too (picked up live).
+  mkdirSync(join(vscode.server.userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(vscode.server.userDataDir, 'Machine', 'settings.json'), JSON.stringify({ 'chat.tools.global.autoApprove': true }));
   try {
     await openChat(page);
     await selectChatModel(page);
@@ -100,13 +104,25 @@ test('@compactor edits a file after review (undoable) and runs a command in the 
     assert.equal(readFileSync(file, 'utf8'), ORIGINAL, 'Ctrl+Z (then save) restores the file');
 
     // 3. The command is auto-approved through VS Code's setting (which asks once to opt in).
+    // If this VS Code build does not honour the setting here (it reads it per scope: user-local vs
+    // remote), the command asks like the edit did: then "Allow in this Session" is clicked instead,
+    // and the test says so.
     await submitChat(page, '@compactor RUN_IT');
     const optIn = page.locator('.monaco-dialog-box');
     const done = lastResponse(page).locator('.chat-footer-details .chat-response-completed-at');
-    await Promise.race([optIn.waitFor({ timeout: 90_000 }), done.waitFor({ timeout: 90_000 })]);
-    if (await optIn.isVisible()) {
+    const asked = confirmationBox(page);
+    const first = await Promise.race([
+      optIn.waitFor({ timeout: 90_000 }).then(() => 'opt-in' as const),
+      done.waitFor({ timeout: 90_000 }).then(() => 'done' as const),
+      asked.waitFor({ timeout: 90_000 }).then(() => 'asked' as const),
+    ]);
+    t.diagnostic(`terminal approval: ${first === 'asked' ? 'asked in the chat (global auto-approve not applied)' : first === 'opt-in' ? 'global auto-approve after its opt-in dialog' : 'auto-approved'}`);
+    if (first === 'opt-in') {
       await vscode.screenshot('agentTools-autoapprove-optin');
       await optIn.locator('.monaco-button').first().click();
+    } else if (first === 'asked') {
+      await vscode.screenshot('agentTools-terminal-review');
+      await clickConfirmation(page, /^Allow/);
     }
     const runReply = await waitForResponse(page, { timeoutMs: 120_000 });
     await vscode.screenshot('agentTools-ran');
