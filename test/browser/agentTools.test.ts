@@ -48,6 +48,8 @@ test('@compactor edits a file after review (undoable) and runs a command in the 
       'chat.tools.eligibleForAutoApproval': { 'context-compactor.context-compactor/editFile': false },
     },
     model: {
+      // Room for the ~20K characters of command output the model is shown (digits tokenize densely).
+      maxInputTokens: 64_000,
       replies: [
         {
           match: 'EDIT_IT',
@@ -58,7 +60,7 @@ test('@compactor edits a file after review (undoable) and runs a command in the 
         {
           match: 'RUN_IT',
           scope: 'last',
-          toolCalls: [{ name: 'compactor_runInTerminal', input: { command: `seq 1 ${LINES}; echo done-from-terminal; exit 3`, timeoutSeconds: 60 } }],
+          toolCalls: [{ name: 'compactor_runInTerminal', input: { command: `seq 1 ${LINES}; echo done-from-terminal; sh -c 'exit 3'`, timeoutSeconds: 60 } }],
           afterTools: 'RAN. {last}',
         },
       ],
@@ -119,7 +121,7 @@ test('@compactor edits a file after review (undoable) and runs a command in the 
     t.diagnostic(`terminal approval: ${first === 'asked' ? 'asked in the chat (global auto-approve not applied)' : first === 'opt-in' ? 'global auto-approve after its opt-in dialog' : 'auto-approved'}`);
     if (first === 'opt-in') {
       await vscode.screenshot('agentTools-autoapprove-optin');
-      await optIn.locator('.monaco-button').first().click();
+      await optIn.locator('.monaco-button', { hasText: /^Enable$/ }).click();
     } else if (first === 'asked') {
       await vscode.screenshot('agentTools-terminal-review');
       await clickConfirmation(page, /^Allow/);
@@ -129,7 +131,7 @@ test('@compactor edits a file after review (undoable) and runs a command in the 
     assert.match(runReply, /RAN\./);
     const runRequest = vscode.requestsOfModel().at(-1)!;
     const seen = runRequest.messages.at(-1)!.text;
-    assert.match(seen, /\$ seq 1 30000; echo done-from-terminal; exit 3/);
+    assert.match(seen, /\$ seq 1 30000; echo done-from-terminal; sh -c 'exit 3'/);
     assert.match(seen, /exited with code 3/);
     assert.match(seen, /done-from-terminal/, 'the tail of the output reaches the model');
     assert.match(seen, /cut from the middle of this output; the whole output is kept in the session log/);
@@ -139,11 +141,10 @@ test('@compactor edits a file after review (undoable) and runs a command in the 
     t.diagnostic(`command ran via: ${via}`);
 
     // 4. The session log keeps the whole output.
-    const logs = findFiles(vscode.server.userDataDir, '.jsonl').filter((p) => readFileSync(p, 'utf8').includes('done-from-terminal'));
-    assert.equal(logs.length, 1, 'one session log holds the command');
-    const part = readFileSync(logs[0]!, 'utf8')
-      .split('\n')
-      .filter(Boolean)
+    // (VS Code's own chat storage holds the text too; the session log is the one with our records.)
+    const part = findFiles(vscode.server.userDataDir, '.jsonl')
+      .flatMap((p) => readFileSync(p, 'utf8').split('\n'))
+      .filter((l) => l.startsWith('{"type":"message"'))
       .map((l) => JSON.parse(l) as { type: string; parts?: Array<{ type: string; text?: string; fullText?: string }> })
       .flatMap((r) => r.parts ?? [])
       .find((p) => p.type === 'tool_result' && p.fullText?.includes('done-from-terminal'));
