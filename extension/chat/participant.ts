@@ -6,7 +6,7 @@ import { ensureRoomForRequest } from './autoCompact';
 import { toModelMessages } from './modelMessages';
 import { PARTICIPANT_ID, sessionForRequest } from './sessionForRequest';
 import { runSlashCommand } from './slashCommands';
-import { MAX_TOOL_ROUNDS, runModelRound, runTools } from './toolLoop';
+import { cancelledResults, offeredTools, runModelRound, runTools } from './toolLoop';
 
 export { PARTICIPANT_ID };
 
@@ -16,6 +16,13 @@ export { PARTICIPANT_ID };
  * the context sent to the model is the fold over that log, and the session is
  * compacted before a request (or a tool round) would pass the auto-compact level.
  */
+/** Re-sends "continue" to @compactor in the same chat, so a long task goes on after the round limit. */
+export function continueButton(): vscode.Command {
+  return { title: 'Continue', command: 'workbench.action.chat.open', arguments: [{ query: `@compactor ${CONTINUE_PROMPT}` }] };
+}
+
+export const CONTINUE_PROMPT = 'continue';
+
 export function registerChatParticipant(ctx: CompactorContext): vscode.Disposable {
   const handler: vscode.ChatRequestHandler = async (request, chatContext, stream, token) => {
     const sessions = ctx.sessions;
@@ -36,18 +43,32 @@ export function registerChatParticipant(ctx: CompactorContext): vscode.Disposabl
       }
       sessions.markBusy(sessionId, true);
       await sessions.appendMessages(sessionId, [{ role: 'user', parts: [{ type: 'text', text: request.prompt }], turn }]);
-      for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
+      const agent = ctx.config.settings.agent;
+      const { tools, refused } = offeredTools(request, agent.externalTools);
+      if (refused.length) stream.markdown(`${refused.map((r) => `_#${r.name} is not offered to the model: ${r.reason}._`).join('\n\n')}\n\n`);
+      for (let round = 0; ; round++) {
+        if (round >= agent.maxToolRounds) {
+          stream.markdown(`\n\n**Stopped after ${agent.maxToolRounds} tool rounds** (\`compactor.agent.maxToolRounds\`). The work so far is kept; Continue picks it up from here.`);
+          stream.button(continueButton());
+          break;
+        }
+        // Compaction happens here only, between rounds: every tool call in the log already has its result.
         const room = await ensureRoomForRequest(ctx, sessionId, stream, token, request.model);
         if (!room.ok) {
           return { metadata: toChatMetadata(sessionId, turn), errorDetails: { message: room.message } };
         }
         const log = await sessions.load(sessionId);
-        const { parts, toolCalls } = await runModelRound(request.model, toModelMessages(sessions.context(log)), stream, token);
+        const { parts, toolCalls } = await runModelRound(request.model, toModelMessages(sessions.context(log)), tools, stream, token);
         if (parts.length) await sessions.appendMessages(sessionId, [{ role: 'assistant', parts, turn }]);
-        if (toolCalls.length === 0 || token.isCancellationRequested) break;
+        if (toolCalls.length === 0) break;
+        if (token.isCancellationRequested) {
+          // The calls are in the log: give each a result before stopping.
+          await sessions.appendMessages(sessionId, [{ role: 'tool', parts: cancelledResults(toolCalls), turn }]);
+          break;
+        }
         const results = await runTools(toolCalls, request, token);
         await sessions.appendMessages(sessionId, [{ role: 'tool', parts: results, turn }]);
-        if (round === MAX_TOOL_ROUNDS - 1) stream.markdown(`\n\n_Stopped after ${MAX_TOOL_ROUNDS} tool rounds; ask me to continue._`);
+        if (token.isCancellationRequested) break;
       }
       return { metadata: toChatMetadata(sessionId, turn) };
     } catch (err) {

@@ -26,6 +26,8 @@ export const DEFAULT_SETTINGS = {
   engineTrace: 'off' as 'off' | 'messages' | 'verbose',
   /** A single tool result above this share of the window is flagged in a transcript. */
   transcript: { largeToolResultPercent: 10 },
+  /** The @compactor agent: tool rounds per request before it stops and offers Continue; other extensions' tools it offers. */
+  agent: { maxToolRounds: 50, externalTools: 'mentioned' as 'mentioned' | 'all' | 'none' },
 };
 export type Settings = typeof DEFAULT_SETTINGS;
 
@@ -53,6 +55,8 @@ const fields = {
   'idleCompaction.minTokens': z.number().int().min(0),
   'engine.trace': z.enum(['off', 'messages', 'verbose']),
   'transcript.largeToolResultPercent': percent,
+  'agent.maxToolRounds': z.number().int().min(1).max(1000),
+  'agent.externalTools': z.enum(['mentioned', 'all', 'none']),
 } as const;
 export type SettingKey = keyof typeof fields;
 export const SETTING_KEYS = Object.keys(fields) as SettingKey[];
@@ -100,6 +104,10 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Parsed
       },
       engineTrace: pick('engine.trace', d.engineTrace),
       transcript: { largeToolResultPercent: pick('transcript.largeToolResultPercent', d.transcript.largeToolResultPercent) },
+      agent: {
+        maxToolRounds: pick('agent.maxToolRounds', d.agent.maxToolRounds),
+        externalTools: pick('agent.externalTools', d.agent.externalTools),
+      },
     },
     problems,
   };

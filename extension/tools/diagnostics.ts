@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import * as z from 'zod';
+import type * as z from 'zod';
+import { DIAGNOSTICS_TOOL, DiagnosticsInput } from './toolInputs';
 import { DIAGNOSTICS_MAX } from './toolLimits';
 import { resolveWorkspacePath, workspaceRelative } from './workspacePaths';
 
-export const DIAGNOSTICS_TOOL = 'compactor_diagnostics';
+export { DIAGNOSTICS_TOOL };
 
-const Input = z.object({ path: z.string().optional() });
+const Input = DiagnosticsInput;
 
 const SEVERITY = ['error', 'warning', 'info', 'hint'] as const;
 

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import * as z from 'zod';
+import type * as z from 'zod';
+import { LIST_FOLDER_TOOL, ListFolderInput } from './toolInputs';
 import { LIST_FOLDER_MAX_ENTRIES } from './toolLimits';
 import { resolveWorkspacePath, workspaceRelative } from './workspacePaths';
 
-export const LIST_FOLDER_TOOL = 'compactor_listFolder';
+export { LIST_FOLDER_TOOL };
 
-const Input = z.object({ path: z.string().default('.') });
+const Input = ListFolderInput;
 
 /** Lists a workspace folder: one entry a line, folders with a trailing slash. */
 export const listFolderTool: vscode.LanguageModelTool<z.infer<typeof Input>> = {

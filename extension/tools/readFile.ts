@@ -1,15 +1,12 @@
 import * as vscode from 'vscode';
-import * as z from 'zod';
+import type * as z from 'zod';
+import { READ_FILE_TOOL, ReadFileInput } from './toolInputs';
 import { READ_FILE_MAX_CHARS } from './toolLimits';
 import { resolveWorkspacePath, workspaceRelative } from './workspacePaths';
 
-export const READ_FILE_TOOL = 'compactor_readFile';
+export { READ_FILE_TOOL };
 
-const Input = z.object({
-  path: z.string().min(1),
-  startLine: z.number().int().min(1).optional(),
-  endLine: z.number().int().min(1).optional(),
-});
+const Input = ReadFileInput;
 
 /** Reads a workspace file (or a line range of it), with line numbers. */
 export const readFileTool: vscode.LanguageModelTool<z.infer<typeof Input>> = {

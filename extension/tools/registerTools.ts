@@ -1,17 +1,38 @@
 import * as vscode from 'vscode';
+import { createFileTool } from './createFile';
 import { DIAGNOSTICS_TOOL, diagnosticsTool } from './diagnostics';
+import { editFileTool } from './editFile';
 import { LIST_FOLDER_TOOL, listFolderTool } from './listFolder';
 import { READ_FILE_TOOL, readFileTool } from './readFile';
+import { runInTerminalTool } from './runInTerminal';
 import { SEARCH_TEXT_TOOL, searchTextTool } from './searchText';
+import { ShellRunner } from './terminal/shellRunner';
+import { CREATE_FILE_TOOL, EDIT_FILE_TOOL, RUN_IN_TERMINAL_TOOL, WRITE_FILE_TOOL } from './toolInputs';
+import { writeFileTool } from './writeFile';
 
-/** Names of the tools the participant offers its model (all read-only). */
-export const COMPACTOR_TOOLS = [READ_FILE_TOOL, LIST_FOLDER_TOOL, SEARCH_TEXT_TOOL, DIAGNOSTICS_TOOL] as const;
+/** Names of the tools the participant offers its model: four that read, four that change things (each with a review step). */
+export const COMPACTOR_TOOLS = [
+  READ_FILE_TOOL,
+  LIST_FOLDER_TOOL,
+  SEARCH_TEXT_TOOL,
+  DIAGNOSTICS_TOOL,
+  EDIT_FILE_TOOL,
+  CREATE_FILE_TOOL,
+  WRITE_FILE_TOOL,
+  RUN_IN_TERMINAL_TOOL,
+] as const;
 
 export function registerTools(): vscode.Disposable {
+  const shell = new ShellRunner();
   return vscode.Disposable.from(
     vscode.lm.registerTool(READ_FILE_TOOL, readFileTool),
     vscode.lm.registerTool(LIST_FOLDER_TOOL, listFolderTool),
     vscode.lm.registerTool(SEARCH_TEXT_TOOL, searchTextTool),
     vscode.lm.registerTool(DIAGNOSTICS_TOOL, diagnosticsTool),
+    vscode.lm.registerTool(EDIT_FILE_TOOL, editFileTool),
+    vscode.lm.registerTool(CREATE_FILE_TOOL, createFileTool),
+    vscode.lm.registerTool(WRITE_FILE_TOOL, writeFileTool),
+    vscode.lm.registerTool(RUN_IN_TERMINAL_TOOL, runInTerminalTool(shell)),
+    shell,
   );
 }

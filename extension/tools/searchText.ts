@@ -1,15 +1,12 @@
 import * as vscode from 'vscode';
-import * as z from 'zod';
+import type * as z from 'zod';
+import { SEARCH_TEXT_TOOL, SearchTextInput } from './toolInputs';
 import { SEARCH_EXCLUDE_GLOB, SEARCH_MAX_FILE_BYTES, SEARCH_MAX_FILES, SEARCH_MAX_MATCHES } from './toolLimits';
 import { workspaceRelative } from './workspacePaths';
 
-export const SEARCH_TEXT_TOOL = 'compactor_searchText';
+export { SEARCH_TEXT_TOOL };
 
-const Input = z.object({
-  query: z.string().min(1),
-  isRegex: z.boolean().default(false),
-  include: z.string().optional(),
-});
+const Input = SearchTextInput;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -45,6 +45,12 @@ export const ToolResultPartSchema = z.object({
   name: z.string().optional(),
   text: z.string(),
   isError: z.boolean().optional(),
+  /**
+   * The whole result when `text` (what the model sees, counted, masked and
+   * summarized) was cut to a bounded head and tail, e.g. a long command
+   * output. Never sent to the model; kept so nothing is lost (recall, export).
+   */
+  fullText: z.string().optional(),
 });
 export const ThinkingPartSchema = z.object({ type: z.literal('thinking'), text: z.string() });
 

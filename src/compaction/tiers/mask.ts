@@ -132,7 +132,9 @@ export function maskToolResults(context: readonly ContextMessage[], options: Mas
       changed = true;
       delta += removed;
       masked++;
-      return { ...p, text };
+      // The stub replaces what the model saw; the whole output (fullText) stays in the original message only.
+      const { fullText: _whole, ...kept } = p;
+      return { ...kept, text };
     });
     if (!changed) return;
     tokensRemoved += delta;

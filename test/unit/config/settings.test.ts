@@ -54,3 +54,22 @@ test('idle compaction: off by default, fractional minutes from 0.05, bad values 
   assert.equal(bad.problems.length, 2);
   assert.match(bad.problems[0]!, /compactor\.idleCompaction\.afterMinutes: 0\.01 is not valid \(must be 0 \(off\) or at least 0\.05 minutes\)/);
 });
+
+test('the agent settings default to 50 rounds and mentioned external tools', () => {
+  const { settings } = parseSettings({});
+  assert.deepEqual(settings.agent, { maxToolRounds: 50, externalTools: 'mentioned' });
+});
+
+test('agent settings are validated: rounds a positive integer up to 1000, external tools one of three', () => {
+  const ok = parseSettings({ 'agent.maxToolRounds': 200, 'agent.externalTools': 'all' });
+  assert.deepEqual(ok.problems, []);
+  assert.deepEqual(ok.settings.agent, { maxToolRounds: 200, externalTools: 'all' });
+  for (const bad of [0, -5, 2.5, 1001, '50']) {
+    const r = parseSettings({ 'agent.maxToolRounds': bad });
+    assert.equal(r.settings.agent.maxToolRounds, 50, `rejects ${JSON.stringify(bad)}`);
+    assert.match(r.problems[0] ?? '', /compactor\.agent\.maxToolRounds: .* is not valid .*; using 50\./);
+  }
+  const r = parseSettings({ 'agent.externalTools': 'everything' });
+  assert.equal(r.settings.agent.externalTools, 'mentioned');
+  assert.match(r.problems[0] ?? '', /compactor\.agent\.externalTools: "everything" is not valid/);
+});
