@@ -12,7 +12,7 @@
  *   (read/view/cat/open), points to the later result: the later one is current.
  *   Repeats are collapsed anywhere, also in recent turns.
  */
-import { MASK_ARGS_MAX_CHARS, MASK_MIN_RESULT_TOKENS, MESSAGE_OVERHEAD_TOKENS, TOOL_RESULT_OVERHEAD_TOKENS } from '../constants';
+import { MASK_ARGS_MAX_CHARS, MASK_MIN_RESULT_TOKENS, MESSAGE_OVERHEAD_TOKENS, RECALL_TOOL_NAME, TOOL_RESULT_OVERHEAD_TOKENS } from '../constants';
 import type { Part, ToolCallPart } from '../records';
 import { argsText, estimateTokens, partCost } from '../tokens/counter';
 import { toolCallsById, turnStarts } from '../turns';
@@ -51,12 +51,21 @@ export function shortArgs(call: ToolCallPart | undefined): string {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-export function maskStub(name: string, call: ToolCallPart | undefined, removed: number): string {
-  return `[tool result masked: ${name} ${shortArgs(call)} — ${fmt(removed)} tokens removed]`;
+/**
+ * How a stub says its result can be had back (recall/README contract): the
+ * literal `recall id "<callId>"`, with the call id as stored in the log, is
+ * what the model (and the demo's scripted agent) copies into the recall tool.
+ */
+export function recallHint(callId: string): string {
+  return `Recall it with ${RECALL_TOOL_NAME}, recall id ${JSON.stringify(callId)}`;
 }
 
-export function repeatStub(name: string, call: ToolCallPart | undefined, laterCallId: string, removed: number): string {
-  return `[tool result superseded: ${name} ${shortArgs(call)} was called again later (call ${laterCallId}); see that result — ${fmt(removed)} tokens removed]`;
+export function maskStub(name: string, call: ToolCallPart | undefined, removed: number, callId: string): string {
+  return `[tool result masked: ${name} ${shortArgs(call)} — ${fmt(removed)} tokens removed. ${recallHint(callId)}]`;
+}
+
+export function repeatStub(name: string, call: ToolCallPart | undefined, laterCallId: string, removed: number, callId: string): string {
+  return `[tool result superseded: ${name} ${shortArgs(call)} was called again later (call ${laterCallId}); see that result — ${fmt(removed)} tokens removed. ${recallHint(callId)}]`;
 }
 
 function callKey(call: ToolCallPart): string {
@@ -126,7 +135,7 @@ export function maskToolResults(context: readonly ContextMessage[], options: Mas
       if (!repeated && index >= ageCutoff) return p;
       const old = storedResultTextTokens(m, partIndex, options.counter);
       if (old < MASK_MIN_RESULT_TOKENS) return p;
-      const text = repeated && later ? repeatStub(name, call, later.callId, old) : maskStub(name, call, old);
+      const text = repeated && later ? repeatStub(name, call, later.callId, old, p.callId) : maskStub(name, call, old, p.callId);
       const removed = old - options.counter.countText(text);
       if (removed <= 0) return p;
       changed = true;
