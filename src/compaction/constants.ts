@@ -103,6 +103,10 @@ export const MIN_MESSAGES_TO_COMPACT = 2;
 // --- Recall ------------------------------------------------------------------
 /** The recall tool's name, as the extension registers it and as mask stubs and summaries name it (one place: the stubs are a contract). */
 export const RECALL_TOOL_NAME = 'compactor_recall';
+/** The line every summary carries (extractive header, LLM summaries after the marker): what was left out can be had back. */
+export const RECALL_SUMMARY_NOTE = `Earlier details (tool outputs, files, messages) can be recalled with ${RECALL_TOOL_NAME} by id or search.`;
+/** An extractive summary smaller than this leaves the recall note out: every token goes to the requests (the system prompt names the tool anyway). */
+export const RECALL_NOTE_MIN_SUMMARY_TOKENS = 1_000;
 /** Search hits returned when the caller gives no limit: enough to find a passage, few enough to stay small. */
 export const RECALL_DEFAULT_LIMIT = 5;
 /** Most hits one search may return. */

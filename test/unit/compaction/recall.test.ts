@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contextOf } from '../../../src/compaction/context';
 import { compact } from '../../../src/compaction/planner';
+import { extractiveSummary } from '../../../src/compaction/tiers/extractive';
 import {
   answerRecall, formatRecallById, formatSearch, recallById, recallDocuments, searchSession, searchSessionInSlices, snippetsOf, termsOf,
 } from '../../../src/compaction/recall';
@@ -207,4 +208,15 @@ test('stubs name their recall id: aged-out results and collapsed repeated reads'
   const after = compacted(log, 'mask', 100_000, 5);
   assert.match(stubOf(after, 't1'), /superseded: .*Recall it with compactor_recall, recall id "r1"\]$/);
   assert.equal(recallById(after, 'r1').status === 'found' && (recallById(after, 'r1') as { text: string }).text, content);
+});
+
+test('extractive summaries say earlier details can be recalled (when they have room for the line)', () => {
+  const messages = codingSession(6, 800).records.filter((r) => r.type === 'message');
+  const roomy = extractiveSummary({ messages }, { budgetTokens: 2_000, counter: estimate });
+  assert.match(roomy.split('\n')[1] ?? '', /Earlier details \(tool outputs, files, messages\) can be recalled with compactor_recall by id or search\.$/);
+  const tiny = extractiveSummary({ messages }, { budgetTokens: 300, counter: estimate });
+  assert.doesNotMatch(tiny, /compactor_recall/, 'a tiny summary keeps its tokens for the requests');
+  // A summary of a summary says it once.
+  const again = extractiveSummary({ messages: messages.slice(-6), previousSummary: roomy }, { budgetTokens: 2_000, counter: estimate });
+  assert.equal(again.match(/compactor_recall/g)?.length, 1);
 });
