@@ -6,6 +6,7 @@ import { ensureRoomForRequest } from './autoCompact';
 import { toModelMessages } from './modelMessages';
 import { PARTICIPANT_ID, sessionForRequest } from './sessionForRequest';
 import { runSlashCommand } from './slashCommands';
+import { requestSessions } from '../tools/requestSessions';
 import { MAX_TOOL_ROUNDS, runModelRound, runTools } from './toolLoop';
 
 export { PARTICIPANT_ID };
@@ -21,10 +22,13 @@ export function registerChatParticipant(ctx: CompactorContext): vscode.Disposabl
     const sessions = ctx.sessions;
     let sessionId: string | undefined;
     let turn = 0;
+    // The recall tool finds this request's session through the chat its token names (tools/requestSessions.ts).
+    let running: { dispose(): void } | undefined;
     try {
       const found = await sessionForRequest(sessions, request, chatContext.history);
       sessionId = found.log.header.id;
       turn = found.turn;
+      running = requestSessions.begin(request.toolInvocationToken, sessionId);
       if (found.decision.kind === 'rewind') ctx.output.info(`session ${sessionId}: ${found.decision.reason}`);
       if (request.command) {
         await runSlashCommand(ctx, request, sessionId, stream, token);
@@ -55,6 +59,7 @@ export function registerChatParticipant(ctx: CompactorContext): vscode.Disposabl
       ctx.output.error(`chat request failed: ${message}`);
       return { errorDetails: { message }, ...(sessionId ? { metadata: toChatMetadata(sessionId, turn) } : {}) };
     } finally {
+      running?.dispose();
       if (sessionId) sessions.markBusy(sessionId, false);
     }
   };

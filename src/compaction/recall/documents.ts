@@ -11,11 +11,13 @@
  * - left out: messages of superseded turns (the person edited or retried that
  *   request: the Chat view no longer shows them, so they are not this
  *   conversation any more), summaries of reverted compactions (the person
- *   undid them), and thinking parts (the model's scratchpad, not facts).
+ *   undid them), thinking parts (the model's scratchpad, not facts), and
+ *   the results of recall itself (copies of passages already searched).
  *
  * `hidden` says the passage is not in the current context verbatim (covered by
  * a summary, a masked result, a summary no longer active): what recall is for.
  */
+import { RECALL_TOOL_NAME } from '../constants';
 import { activeCompactionAt, revertedIds, supersededIds } from '../context';
 import type { MessageRecord, Part, Role, SessionLog } from '../records';
 import { argsText } from '../tokens/counter';
@@ -97,6 +99,7 @@ function messageDocs(m: MessageRecord, isCovered: boolean, replaced: Map<string,
   for (const p of m.parts) {
     if (p.type !== 'tool_result') continue;
     const call = calls.get(p.callId);
+    if ((p.name ?? call?.name) === RECALL_TOOL_NAME) continue;
     const shown = replaced?.get(p.callId);
     out.push({
       kind: 'tool_result',

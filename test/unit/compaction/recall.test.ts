@@ -220,3 +220,16 @@ test('extractive summaries say earlier details can be recalled (when they have r
   const again = extractiveSummary({ messages: messages.slice(-6), previousSummary: roomy }, { budgetTokens: 2_000, counter: estimate });
   assert.equal(again.match(/compactor_recall/g)?.length, 1);
 });
+
+test('search leaves out the results of recall itself (copies of passages already searched)', () => {
+  const log = session([
+    user('u1', 'what did the test say'),
+    call('a1', 'c1', 'bash', { command: 'npm test' }),
+    result('t1', 'c1', 'bash', 'FAIL: widget exploded'),
+    call('a2', 'c2', 'compactor_recall', { query: 'widget' }),
+    result('t2', 'c2', 'compactor_recall', 'Recall search for "widget": … FAIL: widget exploded'),
+  ]);
+  const ids = searchSession(log, 'widget exploded').hits.map((h) => h.doc.messageId);
+  assert.ok(ids.includes('t1') && !ids.includes('t2'), ids.join());
+  assert.equal(recallById(log, 'c2').status, 'found', 'by id it is still there');
+});
