@@ -119,3 +119,5 @@ export const RECALL_SNIPPET_RADIUS_CHARS = 120;
 export const RECALL_SNIPPETS_PER_HIT = 3;
 /** Characters of one recall by id (~15K tokens, as much as a file read); a longer result is cut with a note saying how to search the rest. */
 export const RECALL_ID_MAX_CHARS = 60_000;
+/** Recall-aware masking: tool results older than this many tool rounds are masked too (the model can recall them exactly). */
+export const RECALL_AWARE_MASK_AFTER_ROUNDS = 6;

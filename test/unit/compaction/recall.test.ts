@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contextOf } from '../../../src/compaction/context';
+import { RECALL_AWARE_MASK_AFTER_ROUNDS } from '../../../src/compaction/constants';
 import { compact } from '../../../src/compaction/planner';
+import { maskToolResults } from '../../../src/compaction/tiers/mask';
 import { extractiveSummary } from '../../../src/compaction/tiers/extractive';
 import {
   answerRecall, formatRecallById, formatSearch, recallById, recallDocuments, searchSession, searchSessionInSlices, snippetsOf, termsOf,
@@ -232,4 +234,25 @@ test('search leaves out the results of recall itself (copies of passages already
   const ids = searchSession(log, 'widget exploded').hits.map((h) => h.doc.messageId);
   assert.ok(ids.includes('t1') && !ids.includes('t2'), ids.join());
   assert.equal(recallById(log, 'c2').status, 'found', 'by id it is still there');
+});
+
+test('recall-aware masking: in a one-request agent run, results older than the last N tool rounds are masked too', () => {
+  const records: SessionLog['records'] = [user('u1', 'fix the bug')];
+  for (let i = 1; i <= 10; i++) {
+    records.push(call(`a${i}`, `c${i}`, 'bash', { command: `step ${i}` }));
+    records.push(result(`t${i}`, `c${i}`, 'bash', filler(2_000, `out${i}`)));
+  }
+  const ctx = contextOf(session(records));
+  const plain = maskToolResults(ctx, { maskAfterTurns: 3, counter: estimate });
+  assert.equal(plain.masked, 0, 'one turn: the age rule never reaches it');
+  const aware = maskToolResults(ctx, { maskAfterTurns: 3, maskAfterRounds: 4, counter: estimate });
+  assert.deepEqual(aware.replaced.map((r) => r.messageId), ['t1', 't2', 't3', 't4', 't5', 't6'], 'all but the last 4 rounds');
+  const text = aware.replaced[0]!.parts[0]!;
+  assert.match(text.type === 'tool_result' ? text.text : '', /recall id "c1"/);
+  // Through the planner: the option is off unless asked for.
+  const log = session(records);
+  const off = compact(log, { source: 'manual', strategy: 'mask', targetTokens: 100_000, counter: estimate, clock: fakeClock() });
+  assert.equal(off.status, 'nothing_to_compact');
+  const on = compact(log, { source: 'manual', strategy: 'mask', targetTokens: 100_000, counter: estimate, clock: fakeClock(), recallAwareMasking: true });
+  assert.equal(on.status === 'compacted' && on.record.tiers[0]?.count, 10 - RECALL_AWARE_MASK_AFTER_ROUNDS);
 });
