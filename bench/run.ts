@@ -6,7 +6,7 @@
  * Environment: BENCH_RUNS (runs per figure, default 7), BENCH_COLD_RUNS (cold
  * compaction runs, default 3), BENCH_COLD_START_RUNS (fresh processes per
  * tokenizer, default 5; js-tiktoken takes seconds each), BENCH_SKIP (comma list of sections to skip:
- * bundle, coldStart, counting, incremental, compaction, extensionHost, quality;
+ * bundle, coldStart, counting, incremental, compaction, recall, extensionHost, quality;
  * extensionHost is skipped by itself when code-server is not installed),
  * BENCH_COUNT_CHARS (size of the counting sample, default 1,000,000),
  * COMPACTOR_CORPUS (the transcripts).
@@ -23,6 +23,7 @@ import { benchExtensionHost } from './speed/extensionHost';
 import { benchIncremental } from './speed/incremental';
 import { machineInfo } from './speed/machine';
 import { runQuality } from './speed/quality';
+import { benchRecall } from './speed/recall';
 import { type BenchResults, writeResults } from './speed/report';
 import { checkTargets } from './speed/targets';
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     r.counting = await section('counting', () => benchCounting(texts, runs));
     r.incremental = await section('incremental', () => benchIncremental(messages, runs));
     r.compaction = await section('compaction', () => benchCompaction(messages, runs, intEnv('BENCH_COLD_RUNS', 3)));
+    r.recall = await section('recall', () => benchRecall(messages, runs));
     r.extensionHost = await section('extensionHost', () => benchExtensionHost(root, messages));
   }
   r.quality = await section('quality', () => runQuality(root, 5 * 60_000));

@@ -2,8 +2,9 @@
  * Recall by query: a ranked search over a session's whole history
  * (documents.ts says what is searched), with bounded output.
  *
- * Ranking is BM25 (k1 = 1.2, b = 0.75) over word terms, where an identifier
- * also counts as its parts (`parseDate` → parsedate, parse, date), plus a
+ * Ranking is BM25 (k1 = 1.2, b = 0.75) over the query's terms, each counted
+ * where it starts a word or a part of an identifier (the query `parse date`
+ * finds `parseDate`; `parseDate` is also searched as its parts), plus a
  * bonus when the whole query occurs as a phrase; ties go to the newer
  * passage. Deterministic: the same log and query give the same answer.
  *
@@ -84,36 +85,72 @@ export function queryTerms(query: string): string[] {
 }
 
 const phraseOf = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
+/** Whether the text holds the (collapsed, lower-case) phrase, whitespace-insensitive. */
+const phraseIn = (text: string, phrase: string) => phraseIndex(text.toLowerCase(), phrase) >= 0;
 
 interface Stats {
   length: number;
   tf: Map<string, number>;
+  phrase: boolean;
+}
+
+const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c > 127 && /[\p{L}\p{N}]/u.test(String.fromCharCode(c)));
+const isLower = (c: number) => c >= 97 && c <= 122;
+const isUpper = (c: number) => c >= 65 && c <= 90;
+
+/**
+ * Whether a match at `i` starts a word or a part of an identifier: after a
+ * non-alphanumeric character (`_` included), or at a camelCase boundary. A
+ * term matches a word's start, so `test` also finds `tests` (what a person
+ * searching a log wants).
+ */
+function startsWord(text: string, i: number): boolean {
+  if (i === 0) return true;
+  const prev = text.charCodeAt(i - 1);
+  if (!isAlnum(prev)) return true;
+  return isLower(prev) && isUpper(text.charCodeAt(i));
+}
+
+/**
+ * Occurrences of each term at a word start. Native indexOf over the
+ * lower-cased text: a 1M-token session is searched in tens of milliseconds,
+ * not by splitting every word of it.
+ */
+function countTerms(text: string, terms: readonly string[]): Map<string, number> {
+  const lower = text.toLowerCase();
+  // Lower-casing changed the length (rare scripts): positions differ, so only the lower-cased text is looked at.
+  const original = lower.length === text.length ? text : lower;
+  const tf = new Map<string, number>();
+  for (const t of terms) {
+    let n = 0;
+    for (let i = lower.indexOf(t); i >= 0; i = lower.indexOf(t, i + t.length)) if (startsWord(original, i)) n++;
+    if (n > 0) tf.set(t, n);
+  }
+  return tf;
 }
 
 /** The search, one document per step (see the file comment). */
 function* searchSteps(log: SessionLog, query: string, options: SearchOptions): Generator<void, SearchResult> {
   const limit = Math.max(1, Math.min(RECALL_MAX_LIMIT, Math.floor(options.limit ?? RECALL_DEFAULT_LIMIT)));
   const terms = queryTerms(query);
-  const wanted = new Set(terms);
+  const phrase = terms.length > 1 ? phraseOf(query) : '';
   const docs = recallDocuments(log);
+  yield;
   const stats: Stats[] = [];
   const df = new Map<string, number>();
   let totalLength = 0;
   for (const doc of docs) {
-    const tf = new Map<string, number>();
-    let length = 0;
-    for (const t of termsOf(doc.text)) {
-      length++;
-      if (wanted.has(t)) tf.set(t, (tf.get(t) ?? 0) + 1);
-    }
-    for (const t of tf.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-    stats.push({ length, tf });
-    totalLength += length;
+    // Length in characters: BM25 only uses it relative to the average.
+    const tf = countTerms(doc.text, terms);
+    // The phrase can only occur where every term does; checked here, a step per document, not in one go after.
+    const s = { length: doc.text.length, tf, phrase: phrase !== '' && tf.size === terms.length && phraseIn(doc.text, phrase) };
+    for (const t of s.tf.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    stats.push(s);
+    totalLength += s.length;
     yield;
   }
   const n = docs.length;
   const avgLength = n > 0 ? totalLength / n : 1;
-  const phrase = terms.length > 1 ? phraseOf(query) : '';
   const scored: { index: number; score: number }[] = [];
   stats.forEach((s, index) => {
     if (s.tf.size === 0) return;
@@ -123,7 +160,7 @@ function* searchSteps(log: SessionLog, query: string, options: SearchOptions): G
       const idf = Math.log(1 + (n - d + 0.5) / (d + 0.5));
       score += (idf * f * (K1 + 1)) / (f + K1 * (1 - B + (B * s.length) / avgLength));
     }
-    if (phrase && phraseOf(docs[index]!.text).includes(phrase)) score *= PHRASE_BONUS_FACTOR;
+    if (s.phrase) score *= PHRASE_BONUS_FACTOR;
     scored.push({ index, score });
   });
   // Best first; equal scores: the newer passage first (what the conversation last knew).
@@ -169,7 +206,7 @@ export function snippetsOf(text: string, terms: readonly string[], phrase = ''):
   const shown = (i: number) => at.some((a) => Math.abs(a - i) <= RECALL_SNIPPET_RADIUS_CHARS);
   for (const t of terms) {
     if (at.length >= RECALL_SNIPPETS_PER_HIT) break;
-    const i = termIndex(lower, t);
+    const i = termIndex(text, lower, t);
     if (i >= 0 && !shown(i)) at.push(i);
   }
   if (at.length === 0) at.push(0);
@@ -185,16 +222,11 @@ export function snippetsOf(text: string, terms: readonly string[], phrase = ''):
   return merged.map(([s, e]) => `${s > 0 ? '…' : ''}${text.slice(s, e).replace(/\s+/g, ' ').trim()}${e < text.length ? '…' : ''}`);
 }
 
-/** Where a term occurs as a word (or a part of an identifier): the first such place, else the first substring. */
-function termIndex(lower: string, term: string): number {
-  let i = lower.indexOf(term);
-  const first = i;
-  while (i >= 0) {
-    const before = i === 0 ? '' : lower[i - 1]!;
-    if (!/[\p{L}\p{N}]/u.test(before)) return i;
-    i = lower.indexOf(term, i + 1);
-  }
-  return first;
+/** Where a term occurs at a word start: the first such place, else the first substring. */
+function termIndex(text: string, lower: string, term: string): number {
+  const original = lower.length === text.length ? text : lower;
+  for (let i = lower.indexOf(term); i >= 0; i = lower.indexOf(term, i + 1)) if (startsWord(original, i)) return i;
+  return lower.indexOf(term);
 }
 
 /** The phrase in the text, whitespace-insensitive (the phrase is already collapsed). */
