@@ -51,6 +51,9 @@ function evaluate(file: string): TranscriptResult {
   const started = performance.now();
   const result = compact(log, { source: 'manual', strategy: 'auto', targetTokens: target, counter, clock: { now: () => performance.now() } });
   const engineContext = result.status === 'compacted' ? result.context : context;
+  // The same compaction with recall-aware masking (CompactOptions.recallAwareMasking), at the same target.
+  const recallResult = compact(log, { source: 'manual', strategy: 'auto', targetTokens: target, counter, clock: { now: () => performance.now() }, recallAwareMasking: true });
+  const recallContext = recallResult.status === 'compacted' ? recallResult.context : context;
   const methods = {
     engine: {
       ...scoreContext(engineContext, input),
@@ -58,8 +61,14 @@ function evaluate(file: string): TranscriptResult {
       status: result.status,
       ...(result.report.reason ? { reason: result.report.reason } : {}),
     },
+    engineRecallMask: {
+      ...scoreContext(recallContext, input),
+      cut: false,
+      status: recallResult.status,
+      ...(recallResult.report.reason ? { reason: recallResult.report.reason } : {}),
+    },
   } as Record<(typeof METHODS)[number], MethodResult>;
-  for (const name of METHODS.filter((m): m is BaselineName => m !== 'engine')) {
+  for (const name of METHODS.filter((m): m is BaselineName => m !== 'engine' && m !== 'engineRecallMask')) {
     const { context: fitted, cut } = cutToFit(runBaseline(name, context, counter), target);
     methods[name] = { ...scoreContext(fitted, input), cut };
   }

@@ -7,7 +7,7 @@
  * compaction runs, default 3), BENCH_COLD_START_RUNS (fresh processes per
  * tokenizer, default 5; js-tiktoken takes seconds each; also the whole-process `compactor stats`
  * rounds), BENCH_SKIP (comma list of sections to skip:
- * bundle, coldStart, counting, longRuns, statsProcess, incremental, compaction, extensionHost, quality;
+ * bundle, coldStart, counting, longRuns, statsProcess, incremental, compaction, recall, extensionHost, quality;
  * extensionHost is skipped by itself when code-server is not installed),
  * BENCH_COUNT_CHARS (size of the counting sample, default 1,000,000),
  * COMPACTOR_CORPUS (the transcripts).
@@ -26,6 +26,7 @@ import { benchLongRuns } from './speed/longRuns';
 import { benchStatsProcess } from './speed/statsProcess';
 import { machineInfo } from './speed/machine';
 import { runQuality } from './speed/quality';
+import { benchRecall } from './speed/recall';
 import { type BenchResults, writeResults } from './speed/report';
 import { checkTargets } from './speed/targets';
 
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     r.statsProcess = await section('statsProcess', () => benchStatsProcess(root, intEnv('BENCH_COLD_START_RUNS', 5)));
     r.incremental = await section('incremental', () => benchIncremental(messages, runs));
     r.compaction = await section('compaction', () => benchCompaction(messages, runs, intEnv('BENCH_COLD_RUNS', 3)));
+    r.recall = await section('recall', () => benchRecall(messages, runs));
     r.extensionHost = await section('extensionHost', () => benchExtensionHost(root, messages));
   }
   r.quality = await section('quality', () => runQuality(root, 5 * 60_000));

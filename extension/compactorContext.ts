@@ -59,7 +59,7 @@ export class CompactorContext {
       this.config.onDidChange(({ restartServer }) => {
         if (restartServer && this.engine.status.state !== 'stopped') void this.engine.restart();
       }),
-      registerTools(),
+      registerTools(this.sessions),
       registerChatParticipant(this),
       registerCommands(this),
       new UsageGauge(this),

@@ -1,7 +1,7 @@
 /** Writes the quality results: bench/quality.json and the table in bench/QUALITY.md. */
 import type { Score } from './score';
 
-export const METHODS = ['engine', 'dropOldestHalf', 'keepNewest30', 'userOnly', 'maskOnly'] as const;
+export const METHODS = ['engine', 'engineRecallMask', 'dropOldestHalf', 'keepNewest30', 'userOnly', 'maskOnly'] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export interface MethodResult extends Score {
@@ -24,6 +24,7 @@ export interface TranscriptResult {
 
 const LABEL: Record<MethodName, string> = {
   engine: 'engine (auto)',
+  engineRecallMask: 'engine (auto, recall-aware masking)',
   dropOldestHalf: 'drop oldest half',
   keepNewest30: 'keep newest 30%',
   userOnly: 'user messages only',

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { BundleResult } from './bundle';
 import type { ColdStartResult } from './coldStart';
 import type { CompactionResult } from './compaction';
+import type { RecallBenchResult } from './recall';
 import type { CountingResult } from './counting';
 import type { ExtensionHostResult } from './extensionHost';
 import type { IncrementalResult } from './incremental';
@@ -35,6 +36,7 @@ export interface BenchResults {
   coldStart?: ColdStartResult;
   incremental?: IncrementalResult;
   compaction?: CompactionResult;
+  recall?: RecallBenchResult;
   bundle?: BundleResult;
   quality?: QualityRun;
   extensionHost?: ExtensionHostResult;
@@ -97,6 +99,19 @@ function sections(r: BenchResults): string[] {
         table(['strategy', 'size', 'counter', 'status', 'tokens before → after', '× JSON.stringify(log)', 'median ms (this machine)', 'heap after call MB', 'retained MB'],
           k.rows.map((x) => [x.strategy, `${x.size / 1000}K`, x.counter, x.status, `${x.tokensBefore.toLocaleString('en-US')} → ${x.tokensAfter.toLocaleString('en-US')}`, x.vsStringify, x.medianMs, x.heapAfterCallMB ?? '—', x.retainedHeapMB ?? '—'])));
     }
+  }
+  const rc = r.recall;
+  if (rc) {
+    out.push('## Recall (search over a whole session)',
+      `Session: ${rc.tokens.toLocaleString('en-US')} tokens / ${rc.messages} messages (synthetic, from the corpus).`,
+      table(['figure', 'value'], [
+        ['search, × JSON.stringify(log) (same run)', `**${rc.vsStringify}**`],
+        ['search median ms (this machine)', rc.searchMedianMs],
+        ['JSON.stringify(log) median ms', rc.stringifyMedianMs],
+        ['recall by id median ms', rc.byIdMedianMs],
+        [`longest stall of the time-sliced search ms (target ≤ 50)`, `**${rc.slicedLongestStallMs}** (${rc.meetsStallTarget ? 'met' : 'not met'})`],
+        ['longest gap while idle for as long ms (the machine\'s noise floor)', rc.idleLongestGapMs],
+      ]));
   }
   const b = r.bundle;
   if (b) {

@@ -6,16 +6,11 @@ import { ensureRoomForRequest } from './autoCompact';
 import { toModelMessages } from './modelMessages';
 import { PARTICIPANT_ID, sessionForRequest } from './sessionForRequest';
 import { runSlashCommand } from './slashCommands';
+import { requestSessions } from '../tools/requestSessions';
 import { cancelledResults, offeredTools, runModelRound, runTools } from './toolLoop';
 
 export { PARTICIPANT_ID };
 
-/**
- * The @compactor participant: each chat belongs to a session (its id travels
- * in `ChatResult.metadata`); every message is appended to the session log,
- * the context sent to the model is the fold over that log, and the session is
- * compacted before a request (or a tool round) would pass the auto-compact level.
- */
 /** Re-sends "continue" to @compactor in the same chat, so a long task goes on after the round limit. */
 export function continueButton(): vscode.Command {
   return { title: 'Continue', command: 'workbench.action.chat.open', arguments: [{ query: `@compactor ${CONTINUE_PROMPT}` }] };
@@ -23,15 +18,24 @@ export function continueButton(): vscode.Command {
 
 export const CONTINUE_PROMPT = 'continue';
 
+/**
+ * The @compactor participant: each chat belongs to a session (its id travels
+ * in `ChatResult.metadata`); every message is appended to the session log,
+ * the context sent to the model is the fold over that log, and the session is
+ * compacted before a request (or a tool round) would pass the auto-compact level.
+ */
 export function registerChatParticipant(ctx: CompactorContext): vscode.Disposable {
   const handler: vscode.ChatRequestHandler = async (request, chatContext, stream, token) => {
     const sessions = ctx.sessions;
     let sessionId: string | undefined;
     let turn = 0;
+    // The recall tool finds this request's session through the chat its token names (tools/requestSessions.ts).
+    let running: { dispose(): void } | undefined;
     try {
       const found = await sessionForRequest(sessions, request, chatContext.history);
       sessionId = found.log.header.id;
       turn = found.turn;
+      running = requestSessions.begin(request.toolInvocationToken, sessionId);
       if (found.decision.kind === 'rewind') ctx.output.info(`session ${sessionId}: ${found.decision.reason}`);
       if (request.command) {
         await runSlashCommand(ctx, request, sessionId, stream, token);
@@ -76,6 +80,7 @@ export function registerChatParticipant(ctx: CompactorContext): vscode.Disposabl
       ctx.output.error(`chat request failed: ${message}`);
       return { errorDetails: { message }, ...(sessionId ? { metadata: toChatMetadata(sessionId, turn) } : {}) };
     } finally {
+      running?.dispose();
       if (sessionId) sessions.markBusy(sessionId, false);
     }
   };

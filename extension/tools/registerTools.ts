@@ -3,14 +3,16 @@ import { createFileTool } from './createFile';
 import { DIAGNOSTICS_TOOL, diagnosticsTool } from './diagnostics';
 import { editFileTool } from './editFile';
 import { LIST_FOLDER_TOOL, listFolderTool } from './listFolder';
+import type { SessionService } from '../sessions/sessionService';
 import { READ_FILE_TOOL, readFileTool } from './readFile';
+import { RECALL_TOOL, recallTool } from './recall';
 import { runInTerminalTool } from './runInTerminal';
 import { SEARCH_TEXT_TOOL, searchTextTool } from './searchText';
 import { ShellRunner } from './terminal/shellRunner';
 import { CREATE_FILE_TOOL, EDIT_FILE_TOOL, RUN_IN_TERMINAL_TOOL, WRITE_FILE_TOOL } from './toolInputs';
 import { writeFileTool } from './writeFile';
 
-/** Names of the tools the participant offers its model: four that read, four that change things (each with a review step). */
+/** Names of the tools the participant offers its model: four that read, four that change things (each with a review step), and recall. */
 export const COMPACTOR_TOOLS = [
   READ_FILE_TOOL,
   LIST_FOLDER_TOOL,
@@ -20,9 +22,11 @@ export const COMPACTOR_TOOLS = [
   CREATE_FILE_TOOL,
   WRITE_FILE_TOOL,
   RUN_IN_TERMINAL_TOOL,
+  RECALL_TOOL,
 ] as const;
 
-export function registerTools(): vscode.Disposable {
+/** `sessions`: the logs the recall tool reads. */
+export function registerTools(sessions: SessionService): vscode.Disposable {
   const shell = new ShellRunner();
   return vscode.Disposable.from(
     vscode.lm.registerTool(READ_FILE_TOOL, readFileTool),
@@ -33,6 +37,7 @@ export function registerTools(): vscode.Disposable {
     vscode.lm.registerTool(CREATE_FILE_TOOL, createFileTool),
     vscode.lm.registerTool(WRITE_FILE_TOOL, writeFileTool),
     vscode.lm.registerTool(RUN_IN_TERMINAL_TOOL, runInTerminalTool(shell)),
+    vscode.lm.registerTool(RECALL_TOOL, recallTool(sessions)),
     shell,
   );
 }

@@ -20,6 +20,7 @@ Usage:
   compactor stats FILE [--format F] [--window N] [--json]
   compactor compact FILE [--format F] [--strategy S] [--target-tokens N]
                          [--window N] [--upto N | --from N] [--json]
+                         [--recall-aware-masking]
   compactor --help
 
 Commands:
@@ -39,6 +40,9 @@ Options:
                       the target level, ${DEFAULT_TARGET_PERCENT}% of the effective window =
                       window − min(max output, 20,000))
   --upto N / --from N partial compaction around message N
+  --recall-aware-masking
+                      also mask tool results older than the last few tool
+                      rounds (they can be recalled exactly); off by default
   --json              machine-readable output on stdout
   --estimate          count tokens as chars/4 instead of tiktoken o200k_base
   --ignore-native-compactions
@@ -60,6 +64,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   estimate: { type: 'boolean' },
   'ignore-native-compactions': { type: 'boolean' },
+  'recall-aware-masking': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -123,6 +128,7 @@ export function main(argv: string[], io: CliIO): number {
       ...(window !== undefined ? { window } : {}),
       ...(upto !== undefined ? { upto } : {}),
       ...(from !== undefined ? { from } : {}),
+      ...(values['recall-aware-masking'] ? { recallAwareMasking: true } : {}),
     });
     io.stdout(out.text);
     if (out.note) io.stderr(out.note);

@@ -99,3 +99,25 @@ export const SUMMARY_EXCERPT_MAX_CHARS = 300;
 export const SUMMARY_MAX_IDENTIFIERS = 2_000;
 /** Messages in a session below this count have nothing worth compacting. */
 export const MIN_MESSAGES_TO_COMPACT = 2;
+
+// --- Recall ------------------------------------------------------------------
+/** The recall tool's name, as the extension registers it and as mask stubs and summaries name it (one place: the stubs are a contract). */
+export const RECALL_TOOL_NAME = 'compactor_recall';
+/** The line every summary carries (extractive header, LLM summaries after the marker): what was left out can be had back. */
+export const RECALL_SUMMARY_NOTE = `Earlier details (tool outputs, files, messages) can be recalled with ${RECALL_TOOL_NAME} by id or search.`;
+/** An extractive summary smaller than this leaves the recall note out: every token goes to the requests (the system prompt names the tool anyway). */
+export const RECALL_NOTE_MIN_SUMMARY_TOKENS = 1_000;
+/** Search hits returned when the caller gives no limit: enough to find a passage, few enough to stay small. */
+export const RECALL_DEFAULT_LIMIT = 5;
+/** Most hits one search may return. */
+export const RECALL_MAX_LIMIT = 20;
+/** Characters of one search answer, all hits together (~2K tokens): recall must not refill the window compaction emptied. */
+export const RECALL_SEARCH_MAX_CHARS = 8_000;
+/** Characters of context around each match in a snippet (either side). */
+export const RECALL_SNIPPET_RADIUS_CHARS = 120;
+/** Snippet windows per hit (the best-matching passages, in text order). */
+export const RECALL_SNIPPETS_PER_HIT = 3;
+/** Characters of one recall by id (~15K tokens, as much as a file read); a longer result is cut with a note saying how to search the rest. */
+export const RECALL_ID_MAX_CHARS = 60_000;
+/** Recall-aware masking: tool results older than this many tool rounds are masked too (the model can recall them exactly). */
+export const RECALL_AWARE_MASK_AFTER_ROUNDS = 6;

@@ -31,7 +31,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, FIT_MAX_ATTEMPTS, MESSAGE_OVERHEAD_TOKENS, MIN_MESSAGES_TO_COMPACT, SUMMARY_MAX_FRACTION_OF_ROOM, SUMMARY_MAX_TOKENS,
+  DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, FIT_MAX_ATTEMPTS, MESSAGE_OVERHEAD_TOKENS, MIN_MESSAGES_TO_COMPACT, RECALL_AWARE_MASK_AFTER_ROUNDS, SUMMARY_MAX_FRACTION_OF_ROOM, SUMMARY_MAX_TOKENS,
   SUMMARY_FLOOR_TOKENS, SUMMARY_MIN_TOKENS, SUMMARY_OVERHEAD_RESERVE_TOKENS, SUMMARY_PINNED_MAX_FRACTION_OF_ROOM, SUMMARY_REQUESTS_MAX_FRACTION, TAIL_MAX_FRACTION_OF_TARGET,
 } from './constants';
 import { activeCompaction, contextOf, contextTokens, messagesOf } from './context';
@@ -132,7 +132,11 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     fixed + summaryTokensOf(plan.summary) + plan.attachments.reduce((s, a) => s + a.tokens, 0) + contextTokens(current());
 
   const mask = () => {
-    const r = maskToolResults(current(), { maskAfterTurns: options.maskAfterTurns ?? DEFAULT_MASK_AFTER_TURNS, counter });
+    const r = maskToolResults(current(), {
+      maskAfterTurns: options.maskAfterTurns ?? DEFAULT_MASK_AFTER_TURNS,
+      ...(options.recallAwareMasking ? { maskAfterRounds: RECALL_AWARE_MASK_AFTER_ROUNDS } : {}),
+      counter,
+    });
     for (const x of r.replaced) plan.replaced.set(x.messageId, x);
     if (r.masked > 0) plan.tiers.push({ tier: 'mask', count: r.masked });
   };

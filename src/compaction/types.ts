@@ -45,6 +45,13 @@ export interface CompactOptions {
   keepTailTurns?: number;
   /** Tool results older than this many user turns are masked. */
   maskAfterTurns?: number;
+  /**
+   * Recall-aware masking: the model can recall a masked result exactly (stubs
+   * name their recall id), so mask more — results older than
+   * RECALL_AWARE_MASK_AFTER_ROUNDS tool rounds as well, whatever the turn.
+   * Off by default; bench/QUALITY.md compares both.
+   */
+  recallAwareMasking?: boolean;
   instructions?: string;
   /** Id for the compaction record (generated when absent). */
   id?: string;

@@ -23,6 +23,8 @@ export interface CompactCliOptions {
   upto?: number;
   from?: number;
   json: boolean;
+  /** CompactOptions.recallAwareMasking. */
+  recallAwareMasking?: boolean;
 }
 
 export interface CompactOutput {
@@ -68,6 +70,7 @@ export function runCompact(loaded: Loaded, o: CompactCliOptions): CompactOutput 
     counter,
     clock: { now: () => performance.now() },
     ...(partial ? { partial } : {}),
+    ...(o.recallAwareMasking ? { recallAwareMasking: true } : {}),
   });
   const context = result.status === 'compacted' ? result.context : contextOf(log, counter);
   const ok = result.status === 'compacted' || result.status === 'nothing_to_compact';

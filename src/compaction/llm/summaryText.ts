@@ -2,8 +2,11 @@
  * What the model answered, checked and cleaned: the `<analysis>` scratchpad is
  * stripped, the `<summary>` body kept, and answers that are not a summary
  * (empty, an API error echoed as text) are named so the pipeline rejects them.
- * Every summary we store starts with SUMMARY_MARKER.
+ * Every summary we store starts with SUMMARY_MARKER, then the line saying
+ * earlier details can be recalled (RECALL_SUMMARY_NOTE: added here, not asked
+ * of the model, so it is always there and always the same).
  */
+import { RECALL_SUMMARY_NOTE } from '../constants';
 import { SUMMARY_MARKER } from './llmConstants';
 
 export type SummaryCheck = { ok: true; text: string } | { ok: false; problem: 'empty' | 'error_text'; detail: string };
@@ -49,7 +52,7 @@ function firstLine(text: string): string {
 }
 
 export function withMarker(summary: string): string {
-  return `${SUMMARY_MARKER}\n${summary}`;
+  return `${SUMMARY_MARKER}\n${RECALL_SUMMARY_NOTE}\n${summary}`;
 }
 
 export function hasMarker(text: string): boolean {
@@ -59,5 +62,7 @@ export function hasMarker(text: string): boolean {
 /** The summary without our marker (a previous summary handed to the model to update). */
 export function stripMarker(text: string): string {
   const t = text.trimStart();
-  return t.startsWith(SUMMARY_MARKER) ? t.slice(SUMMARY_MARKER.length).trim() : text.trim();
+  const body = t.startsWith(SUMMARY_MARKER) ? t.slice(SUMMARY_MARKER.length).trim() : text.trim();
+  // The recall note is ours too: an updated summary gets it again from withMarker, never twice.
+  return body.startsWith(RECALL_SUMMARY_NOTE) ? body.slice(RECALL_SUMMARY_NOTE.length).trim() : body;
 }

@@ -21,7 +21,7 @@
  * tokenizing each (summaryFit.ts); the format and its parser are in
  * summaryFormat.ts.
  */
-import { SUMMARY_SURELY_OVER_FACTOR, SUMMARY_USER_REQUEST_MAX_TOKENS } from '../constants';
+import { RECALL_NOTE_MIN_SUMMARY_TOKENS, RECALL_SUMMARY_NOTE, SUMMARY_SURELY_OVER_FACTOR, SUMMARY_USER_REQUEST_MAX_TOKENS } from '../constants';
 import type { TokenCounter } from '../types';
 import { extractFacts, userRequestsOf, type FactMessage, type Facts, type FactsMemo } from './extractFacts';
 import { parseSummary, SECTIONS, SUMMARY_TITLE } from './summaryFormat';
@@ -59,7 +59,7 @@ function mergedRequests(input: ExtractiveInput): string[] {
 }
 
 /** The title and every candidate by section, a previous summary's first (undefined when there is nothing to summarize). */
-function candidatesOf(input: ExtractiveInput, memo: FactsMemo | undefined): Candidates | undefined {
+function candidatesOf(input: ExtractiveInput, memo: FactsMemo | undefined, budgetTokens: number): Candidates | undefined {
   const facts = extractFacts(input.messages, input.instructions, memo);
   const previous = input.previousSummary ? parseSummary(input.previousSummary) : {};
   const items = new Map<keyof Facts, string[]>();
@@ -72,13 +72,13 @@ function candidatesOf(input: ExtractiveInput, memo: FactsMemo | undefined): Cand
     items.set(s.key, [...new Set([...(previous[s.key] ?? []), ...facts[s.key]])]);
   }
   if ([...items.values()].every((l) => l.length === 0)) return undefined;
-  const header = `${SUMMARY_TITLE}\nThis summary replaces ${input.messages.length} earlier messages; the conversation continues after it. Facts below are extracted verbatim from the log; user requests are quoted exactly.`;
+  const header = `${SUMMARY_TITLE}\nThis summary replaces ${input.messages.length} earlier messages; the conversation continues after it. Facts below are extracted verbatim from the log; user requests are quoted exactly.${budgetTokens >= RECALL_NOTE_MIN_SUMMARY_TOKENS ? ` ${RECALL_SUMMARY_NOTE}` : ''}`;
   return { header, items };
 }
 
 /** Builds the summary text, at most `budgetTokens` by the real counter (see the file comment). Empty string when there is nothing to summarize. */
 export function extractiveSummary(input: ExtractiveInput, options: ExtractiveOptions): string {
-  const candidates = candidatesOf(input, options.memo?.facts);
+  const candidates = candidatesOf(input, options.memo?.facts, options.budgetTokens);
   return candidates ? fitSummary(candidates, input.messages, options).text : '';
 }
 
@@ -98,7 +98,7 @@ export function naturalSummaryTokens(input: ExtractiveInput, options: Extractive
   const requestCost = (t: string) => stored(t) ?? approx(t);
   const estimating = !options.counter.estimated;
   if (estimating && mergedRequests(input).reduce((a, t) => a + requestCost(t), 0) > surelyOver) return budget;
-  const candidates = candidatesOf(input, options.memo?.facts);
+  const candidates = candidatesOf(input, options.memo?.facts, options.budgetTokens);
   if (!candidates) return 0;
   if (estimating) {
     let total = 0;

@@ -11,11 +11,16 @@
  *   arguments) whose result is identical, or any repeated read-like call
  *   (read/view/cat/open), points to the later result: the later one is current.
  *   Repeats are collapsed anywhere, also in recent turns.
+ * - Rounds (recall-aware masking, off unless `maskAfterRounds` is given):
+ *   results before the start of the last `maskAfterRounds` tool rounds are
+ *   masked too, whatever the turn. A single-request agent run is one long
+ *   turn, which the age rule never reaches; since a stub says how to recall
+ *   its result exactly, hiding older rounds loses nothing for good.
  */
-import { MASK_ARGS_MAX_CHARS, MASK_MIN_RESULT_TOKENS, MESSAGE_OVERHEAD_TOKENS, TOOL_RESULT_OVERHEAD_TOKENS } from '../constants';
+import { MASK_ARGS_MAX_CHARS, MASK_MIN_RESULT_TOKENS, MESSAGE_OVERHEAD_TOKENS, RECALL_TOOL_NAME, TOOL_RESULT_OVERHEAD_TOKENS } from '../constants';
 import type { Part, ToolCallPart } from '../records';
 import { argsText, estimateTokens, partCost } from '../tokens/counter';
-import { toolCallsById, turnStarts } from '../turns';
+import { roundStarts, toolCallsById, turnStarts } from '../turns';
 import type { ContextMessage, TokenCounter } from '../types';
 
 export interface Replacement {
@@ -26,6 +31,8 @@ export interface Replacement {
 
 export interface MaskOptions {
   maskAfterTurns: number;
+  /** Also mask results older than the last this many tool rounds (recall-aware masking); undefined: off. */
+  maskAfterRounds?: number;
   counter: TokenCounter;
 }
 
@@ -51,12 +58,21 @@ export function shortArgs(call: ToolCallPart | undefined): string {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-export function maskStub(name: string, call: ToolCallPart | undefined, removed: number): string {
-  return `[tool result masked: ${name} ${shortArgs(call)} — ${fmt(removed)} tokens removed]`;
+/**
+ * How a stub says its result can be had back (recall/README contract): the
+ * literal `recall id "<callId>"`, with the call id as stored in the log, is
+ * what the model (and the demo's scripted agent) copies into the recall tool.
+ */
+export function recallHint(callId: string): string {
+  return `Recall it with ${RECALL_TOOL_NAME}, recall id ${JSON.stringify(callId)}`;
 }
 
-export function repeatStub(name: string, call: ToolCallPart | undefined, laterCallId: string, removed: number): string {
-  return `[tool result superseded: ${name} ${shortArgs(call)} was called again later (call ${laterCallId}); see that result — ${fmt(removed)} tokens removed]`;
+export function maskStub(name: string, call: ToolCallPart | undefined, removed: number, callId: string): string {
+  return `[tool result masked: ${name} ${shortArgs(call)} — ${fmt(removed)} tokens removed. ${recallHint(callId)}]`;
+}
+
+export function repeatStub(name: string, call: ToolCallPart | undefined, laterCallId: string, removed: number, callId: string): string {
+  return `[tool result superseded: ${name} ${shortArgs(call)} was called again later (call ${laterCallId}); see that result — ${fmt(removed)} tokens removed. ${recallHint(callId)}]`;
 }
 
 function callKey(call: ToolCallPart): string {
@@ -91,13 +107,23 @@ export function storedResultTextTokens(m: ContextMessage, index: number, counter
   return derived >= 0 ? derived : counter.countText(p.text);
 }
 
+/** Messages before this index are older than the last `rounds` tool rounds (0 when off or when there are fewer). */
+function roundCutoff(context: readonly ContextMessage[], rounds: number | undefined): number {
+  if (rounds === undefined) return 0;
+  const keep = Math.max(0, Math.floor(rounds));
+  const starts = roundStarts(context);
+  if (keep === 0) return context.length;
+  return starts.length > keep ? (starts[starts.length - keep] ?? 0) : 0;
+}
+
 /** Masks tool results of `context` (kind 'message' only). Pure given the counter. */
 export function maskToolResults(context: readonly ContextMessage[], options: MaskOptions): MaskResult {
   const calls = toolCallsById(context);
   const starts = turnStarts(context);
   const keep = Math.max(0, Math.floor(options.maskAfterTurns));
   // Messages before this index are old enough to mask; with fewer turns, none are.
-  const ageCutoff = keep === 0 ? context.length : starts.length > keep ? (starts[starts.length - keep] ?? 0) : 0;
+  const turnCutoff = keep === 0 ? context.length : starts.length > keep ? (starts[starts.length - keep] ?? 0) : 0;
+  const ageCutoff = Math.max(turnCutoff, roundCutoff(context, options.maskAfterRounds));
 
   // The latest result for each identical call, to collapse earlier repeats.
   const latest = new Map<string, { callId: string; text: string }>();
@@ -126,7 +152,7 @@ export function maskToolResults(context: readonly ContextMessage[], options: Mas
       if (!repeated && index >= ageCutoff) return p;
       const old = storedResultTextTokens(m, partIndex, options.counter);
       if (old < MASK_MIN_RESULT_TOKENS) return p;
-      const text = repeated && later ? repeatStub(name, call, later.callId, old) : maskStub(name, call, old);
+      const text = repeated && later ? repeatStub(name, call, later.callId, old, p.callId) : maskStub(name, call, old, p.callId);
       const removed = old - options.counter.countText(text);
       if (removed <= 0) return p;
       changed = true;

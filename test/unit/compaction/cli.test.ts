@@ -150,6 +150,15 @@ describe('compactor other commands', { concurrency: 2 }, () => {
     const out = JSON.parse(run.stdout) as { report: { source: string } };
     assert.equal(out.report.source, 'partial');
   });
+
+  it('compact --recall-aware-masking masks more, and its stubs name their recall ids', { skip: corpusSkip('swea_pydicom-1458.traj') }, async () => {
+    const args = ['compact', corpusPath('swea_pydicom-1458.traj'), '--json', '--strategy', 'mask', '--target-tokens', '1000000'];
+    const [plain, aware] = await Promise.all([runCli(args), runCli([...args, '--recall-aware-masking'])]);
+    const masked = (r: Run) => (JSON.parse(r.stdout) as { report: { tiers: { tier: string; count: number }[] } }).report.tiers.find((t) => t.tier === 'mask')?.count ?? 0;
+    assert.equal(aware.code, 0, aware.stderr);
+    assert.ok(masked(aware) > masked(plain), `${masked(aware)} vs ${masked(plain)}`);
+    assert.match(aware.stdout, /recall id \\"[^"\\]+\\"/);
+  });
 });
 
 describe('compactor bad input: non-zero exit, one line on stderr', { concurrency: 2 }, () => {

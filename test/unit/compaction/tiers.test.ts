@@ -16,7 +16,7 @@ test('mask: tool results older than the last N turns become stubs naming tool, a
   const ids = r.replaced.map((x) => x.messageId);
   assert.deepEqual(ids, ['t1a', 't1b', 't2a', 't2b']);
   const stub = resultText(r.replaced[0]);
-  assert.match(stub, /^\[tool result masked: read_file \{"path":"src\/mod1\.ts"\} — \d{3} tokens removed\]$/);
+  assert.match(stub, /^\[tool result masked: read_file \{"path":"src\/mod1\.ts"\} — \d{3} tokens removed\. Recall it with compactor_recall, recall id "c1r"\]$/);
   const original = ctx.find((m) => m.messageId === 't1a')!;
   assert.ok(r.replaced[0]!.tokens < original.tokens / 5);
   assert.equal(r.tokensRemoved, ctx.filter((m) => ids.includes(m.messageId ?? '')).reduce((s, m) => s + m.tokens, 0) - r.replaced.reduce((s, x) => s + x.tokens, 0));

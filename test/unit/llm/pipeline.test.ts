@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contextOf, contextTokens } from '../../../src/compaction/context';
+import { RECALL_SUMMARY_NOTE } from '../../../src/compaction/constants';
 import { SUMMARY_MARKER } from '../../../src/compaction/llm/llmConstants';
 import { type LlmCompactOptions, summarizeCompaction } from '../../../src/compaction/llm/pipeline';
 import { SummarizerError } from '../../../src/compaction/llm/summarizer';
@@ -28,7 +29,7 @@ test('happy path: the model summary replaces the older turns, marked, with the t
   const r = compacted(await summarizeCompaction(log, opts(model, { effectiveWindow: 10_000 })));
   assert.equal(r.record.strategy, 'llm');
   assert.equal(r.report.strategy, 'llm');
-  assert.ok(r.record.summary.startsWith(`${SUMMARY_MARKER}\n## Primary request and intent`), r.record.summary);
+  assert.ok(r.record.summary.startsWith(`${SUMMARY_MARKER}\n${RECALL_SUMMARY_NOTE}\n## Primary request and intent`), r.record.summary);
   assert.equal(r.record.summaryTokens, estimate.countParts([{ type: 'text', text: r.record.summary }]));
   assert.ok(r.record.covered.includes('u1') && r.record.covered.includes('a5c') && !r.record.covered.includes('u6'));
   assert.deepEqual(r.report.tiers.map((t) => t.tier), ['mask', 'summarize']);

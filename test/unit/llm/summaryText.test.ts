@@ -28,3 +28,11 @@ test('the marker round-trips', () => {
   assert.equal(stripMarker(s), '## A');
   assert.equal(stripMarker('plain summary'), 'plain summary');
 });
+
+test('every LLM summary says earlier details can be recalled, once, however often it is updated', () => {
+  const s = withMarker('## A');
+  assert.match(s, /can be recalled with compactor_recall by id or search/);
+  const updated = withMarker(stripMarker(s));
+  assert.equal(updated, s, 'stripping and re-marking gives the same text: the note is not repeated');
+  assert.equal(stripMarker(s), '## A');
+});
