@@ -112,8 +112,6 @@ test('the scripted agent fixes the demo bug in one request of 40+ tool rounds, a
   const rounds = steps.filter((e) => (e.toolCalls ?? []).length > 0);
   assert.ok(rounds.length >= 40, `the agent ran ${rounds.length} tool rounds (expected at least 40)`);
   assert.deepEqual(steps.map((e) => e.script?.step), rounds.map((_, i) => i), 'every step ran once, in order, though compaction summarized the earlier ones');
-  const summaries = events.filter((e) => e.kind === 'outcome' && e.script && (e.script as { event?: string }).event === 'summary');
-  assert.ok(summaries.length >= 2, `compaction asked the model for ${summaries.length} summaries during the run`);
 
   // --- The session log: one request (one user turn), compacted automatically inside its loop.
   const log = sessionLogs(vscode.server.userDataDir).find((records) => records.some((r) => r.role === 'user' && textOf(r).includes('fix the time-zone bug')));
@@ -171,8 +169,14 @@ test('the scripted agent fixes the demo bug in one request of 40+ tool rounds, a
   assert.equal(file('test/timezone.test.js'), EXPECTED_NEW_TEST);
   assert.equal(file('test/todos.test.js'), demoWorkspaceFiles()['test/todos.test.js']!.replace("'2026-11-20T18:00:00Z'", 'new Date(2026, 10, 20, 18, 0).toISOString()'));
   for (const tz of ['Asia/Tokyo', 'America/New_York']) {
-    const r = spawnSync(process.execPath, ['--test', 'test/'], { cwd: vscode.workspaceDir, env: { ...process.env, TZ: tz }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--test', 'test/'], { cwd: vscode.workspaceDir, env: { ...withoutTestContext(), TZ: tz }, encoding: 'utf8' });
     assert.equal(r.status, 0, `the fixed workspace's tests pass with TZ=${tz}:\n${r.stdout}${r.stderr}`);
   }
   assert.ok(!existsSync(join(vscode.workspaceDir, '.todos.json')), 'the CLI check used a throwaway store');
 });
+
+/** The environment without node:test's NODE_TEST_CONTEXT: with it, a nested `node --test` reports to us and exits 0 whatever happens. */
+function withoutTestContext(): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  return env;
+}
