@@ -137,7 +137,8 @@ test('the scripted agent fixes the demo bug in one request of 40+ tool rounds, a
   assert.ok(byName('compactor_createFile').every((c) => c.result && !c.result.isError), 'the new test file was created');
   const runs = byName('compactor_runInTerminal');
   assert.ok(runs.length >= 10, `${runs.length} terminal commands`);
-  const exitCode = (text = '') => Number(/exit code:?\s*(-?\d+)/i.exec(text)?.[1] ?? NaN);
+  // The terminal tool's status line: "(in ., VS Code terminal) exited with code 1."
+  const exitCode = (text = '') => Number(/exited with code (-?\d+)/i.exec(text)?.[1] ?? NaN);
   const firstTokyo = runs.find((r) => (r.call.args as { command?: string }).command === 'TZ=Asia/Tokyo npm test');
   assert.ok(firstTokyo?.result, 'the first Tokyo test run has a result');
   assert.notEqual(exitCode(firstTokyo.result.text), 0, `the check before the fix fails: ${firstTokyo.result.text}`);
@@ -151,7 +152,9 @@ test('the scripted agent fixes the demo bug in one request of 40+ tool rounds, a
   assert.equal(recall.length, 1, 'the model recalled once');
   const recalledId = (recall[0]!.call.args as { id?: string }).id;
   assert.ok(recalledId, `the model recalled by id (${JSON.stringify(recall[0]!.call.args)})`);
-  const original = resultOf(recalledId);
+  const stored = resultOf(recalledId) as (Part & { fullText?: string }) | undefined;
+  // The whole original: `fullText` when the model was shown a bounded cut of it.
+  const original = stored ? { text: stored.fullText ?? stored.text } : undefined;
   assert.ok(original?.text, `the recalled call ${recalledId} has an original result in the log`);
   const holder = results.find((x) => x.part.callId === recalledId)!.record.id;
   const recallIndex = log.findIndex((r) => (r.parts ?? []).some((p) => p.type === 'tool_call' && p.name === 'compactor_recall'));
