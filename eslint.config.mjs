@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Test fixture extensions are plain CommonJS, loaded by VS Code as they are.
-    files: ['test/fixtures/**/*.js'],
+    files: ['test/fixtures/**/*.js', 'test/**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -48,7 +48,7 @@ export class CompactorContext {
     const storage = extension.storageUri ?? extension.globalStorageUri;
     const store = new SessionStore(join(storage.fsPath, 'sessions'));
     this.sessions = new SessionService(store, this.engine, this.config, this.output);
-    this.telemetry = Telemetry.create(extension, this.sessions, this.output);
+    this.telemetry = Telemetry.create(extension, this.sessions, this.config, this.output);
     this.idle = new IdleCompaction(this);
     this.extensionDisposables.push(
       this.output,

@@ -38,6 +38,8 @@ const chosen = extra.filter((a) => a.endsWith('.test.ts'));
 const flags = extra.filter((a) => !a.endsWith('.test.ts'));
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
 if (layer === 'browser') args.push('--test-concurrency=1');
+// Unit tests of the extension host's middle layer load a fake `vscode` module.
+if (layer === 'unit') args.push('--require', './test/unit/fakes/resolveVscode.cjs');
 args.push(...flags, ...(chosen.length ? chosen : files));
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs code-server 4.139.1 (VS Code 1.139.1) offline into a cache outside the
-# repository, following ../shared/TESTING.md. Idempotent: a finished install is
+# repository (Node 24 and code-server from the npm registry, native modules
+# rebuilt here, Debian's ripgrep and Chromium). Idempotent: a finished install is
 # marked with a stamp file and later runs return at once.
 # Prints the install directory on its last line of stdout.
 set -euo pipefail
@@ -25,8 +26,11 @@ command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing Debian packages: ${need_pkgs[*]}"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
+    # Another apt process (unattended upgrades, a second set-up) may hold the dpkg
+    # lock: wait for it (up to 10 minutes) instead of failing at once.
+    apt_wait=(-o DPkg::Lock::Timeout=600)
+    apt-get "${apt_wait[@]}" update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get "${apt_wait[@]}" install -y -qq "${need_pkgs[@]}" >&2
   else
     echo "Missing prerequisite: install Debian packages ${need_pkgs[*]} (apt-get install ${need_pkgs[*]})" >&2
     exit 1

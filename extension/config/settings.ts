@@ -1,5 +1,10 @@
 /**
  * The extension's settings (`compactor.*`): one zod schema, parsed as a whole.
+ * The one owner of settings: everything else reads them from `Configuration`
+ * (`compactor.telemetry.*` are parsed by `telemetry/telemetrySettings.ts`,
+ * which keeps their values out of messages, and read through `Configuration`
+ * too). `test/unit/config/packageContributions.test.ts` checks package.json
+ * against these keys and defaults.
  * A malformed value never breaks the extension: it falls back to its default
  * and the problem is reported once, naming the setting. No vscode import here,
  * so the parser is unit-tested in plain Node; `configuration.ts` reads VS Code.
@@ -18,6 +23,8 @@ export const DEFAULT_SETTINGS = {
   /** afterMinutes 0 = off; minTokens: smaller contexts are not worth compacting while idle. */
   idleCompaction: { afterMinutes: 0, minTokens: 20_000 },
   engineTrace: 'off' as 'off' | 'messages' | 'verbose',
+  /** A single tool result above this share of the window is flagged in a transcript. */
+  transcript: { largeToolResultPercent: 10 },
 };
 export type Settings = typeof DEFAULT_SETTINGS;
 
@@ -44,6 +51,7 @@ const fields = {
     .refine((v) => v === 0 || v >= 0.05, { message: 'must be 0 (off) or at least 0.05 minutes' }),
   'idleCompaction.minTokens': z.number().int().min(0),
   'engine.trace': z.enum(['off', 'messages', 'verbose']),
+  'transcript.largeToolResultPercent': percent,
 } as const;
 export type SettingKey = keyof typeof fields;
 export const SETTING_KEYS = Object.keys(fields) as SettingKey[];
@@ -90,6 +98,7 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Parsed
         minTokens: pick('idleCompaction.minTokens', d.idleCompaction.minTokens),
       },
       engineTrace: pick('engine.trace', d.engineTrace),
+      transcript: { largeToolResultPercent: pick('transcript.largeToolResultPercent', d.transcript.largeToolResultPercent) },
     },
     problems,
   };

@@ -32,13 +32,12 @@ import {
   type PlanParamsInput,
   type PlanResult,
   type TranscriptOptions,
-  TranscriptOptionsSchema,
   type UsageParamsInput,
   type UsageResult,
 } from '../../src/compaction/protocol';
 import type { BodyRecord } from '../../src/compaction/records';
 import { CompactRequest, CountRequest, ImportRecordsProgress, ImportRequest, PlanRequest, UsageRequest } from '../../src/compaction/server/requests';
-import { parseSettings, SETTINGS_SECTION } from '../config/settings';
+import type { Configuration } from '../config/configuration';
 import { EngineUnavailableError, toEngineError } from './engineErrors';
 import { decideRestart, DEFAULT_RESTART_POLICY, mayStartAgain, type RestartPolicy } from './restartPolicy';
 
@@ -61,6 +60,8 @@ const STOP_TIMEOUT_MS = 2000;
 /** What EngineClient needs from CompactorContext. */
 export interface EngineHost {
   readonly extension: vscode.ExtensionContext;
+  /** The settings owner: `compactor.engine.trace` and `compactor.transcript.*`. */
+  readonly config: Pick<Configuration, 'settings' | 'onDidChange'>;
   readonly clientDisposables: vscode.Disposable[];
 }
 
@@ -68,11 +69,6 @@ export interface EngineClientOptions {
   policy?: RestartPolicy;
   /** Defaults to reading `compactor.engine.trace` through the settings module. */
   trace?: () => EngineTrace;
-}
-
-function readTraceSetting(): EngineTrace {
-  const raw = vscode.workspace.getConfiguration(SETTINGS_SECTION).get('engine.trace');
-  return parseSettings({ 'engine.trace': raw }).settings.engineTrace;
 }
 
 /**
@@ -91,18 +87,6 @@ function traceChannelOver(output: vscode.LogOutputChannel, trace: () => EngineTr
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-}
-
-/** Key (below `compactor.`) of the share of the window above which one tool result is flagged in a transcript. */
-export const LARGE_TOOL_RESULT_KEY = 'transcript.largeToolResultPercent';
-
-/** The transcript features' options, validated by the contract's schema (the server validates them again). */
-export function readTranscriptOptions(output?: vscode.LogOutputChannel): TranscriptOptions {
-  const raw = vscode.workspace.getConfiguration(SETTINGS_SECTION).get(LARGE_TOOL_RESULT_KEY);
-  const parsed = TranscriptOptionsSchema.safeParse({ largeToolResultPercent: raw });
-  if (parsed.success) return parsed.data;
-  output?.warn(`compactor.${LARGE_TOOL_RESULT_KEY}: ${JSON.stringify(raw)} is not valid (a whole number from 1 to 100); using 10.`);
-  return TranscriptOptionsSchema.parse({});
 }
 
 /**
@@ -142,13 +126,13 @@ export class EngineClient implements vscode.Disposable {
     options: EngineClientOptions = {},
   ) {
     this.policy = options.policy ?? DEFAULT_RESTART_POLICY;
-    this.trace = options.trace ?? readTraceSetting;
+    this.trace = options.trace ?? (() => host.config.settings.engineTrace);
     this.output = vscode.window.createOutputChannel(ENGINE_OUTPUT_NAME, { log: true });
     // Lazy otherwise, the server starts when a JSONL document opens, so its transcript features apply.
     this.listeners.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.startForDocument(doc)),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${SETTINGS_SECTION}.${LARGE_TOOL_RESULT_KEY}`)) this.sendTranscriptOptions();
+      host.config.onDidChange((change) => {
+        if (change.transcript) this.sendTranscriptOptions();
       }),
     );
     for (const doc of vscode.workspace.textDocuments) this.startForDocument(doc);
@@ -165,8 +149,13 @@ export class EngineClient implements vscode.Disposable {
     const client = this.client;
     if (!client || this.current.state !== 'running') return; // the next start sends them in initializationOptions
     client
-      .sendNotification('workspace/didChangeConfiguration', { settings: { transcript: readTranscriptOptions(this.output) } })
+      .sendNotification('workspace/didChangeConfiguration', { settings: { transcript: this.transcriptOptions() } })
       .catch((err: unknown) => this.output.error(`could not send the transcript options: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** The transcript features' options (validated by the settings owner; the server validates them again). */
+  private transcriptOptions(): TranscriptOptions {
+    return { largeToolResultPercent: this.host.config.settings.transcript.largeToolResultPercent };
   }
 
   get status(): EngineStatus {
@@ -302,7 +291,7 @@ export class EngineClient implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       // The transcript language features: every JSONL document (the server stays silent on non-transcripts).
       documentSelector: TRANSCRIPT_SELECTOR,
-      initializationOptions: () => ({ transcript: readTranscriptOptions(this.output) }),
+      initializationOptions: () => ({ transcript: this.transcriptOptions() }),
       outputChannel: this.output,
       traceOutputChannel: traceChannelOver(this.output, this.trace),
       // The engine's own messages (crash notices, our error dialog) replace the client's popups.

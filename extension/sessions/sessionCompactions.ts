@@ -126,10 +126,8 @@ export class SessionCompactions implements vscode.Disposable {
   compactWithModel(...args: Parameters<SessionCompactions['runCompaction']>): Promise<CompactResponse> {
     const [id, request] = args;
     this.compactStartEmitter.fire({ sessionId: id, source: request.source });
-    const previous = this.compacting.get(id);
-    const run = (previous ? previous.then(noop, noop) : Promise.resolve())
-      .then(() => this.runCompaction(...args))
-      .then(
+    return this.enqueue(id, () =>
+      this.runCompaction(...args).then(
         (result) => {
           this.finishedEmitter.fire({ sessionId: id, source: request.source, result });
           return result;
@@ -138,7 +136,14 @@ export class SessionCompactions implements vscode.Disposable {
           this.finishedEmitter.fire({ sessionId: id, source: request.source, error });
           throw error;
         },
-      );
+      ),
+    );
+  }
+
+  /** Runs `work` after everything queued on the session (compactions and reverts), so they never interleave. */
+  private enqueue<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.compacting.get(id);
+    const run = (previous ? previous.then(noop, noop) : Promise.resolve()).then(work);
     this.compacting.set(id, run);
     const clear = () => {
       if (this.compacting.get(id) === run) this.compacting.delete(id);
@@ -206,8 +211,17 @@ export class SessionCompactions implements vscode.Disposable {
     return { ...recounted, after: { tokens: after.reduce((n, m) => n + m.tokens, 0), messages: after.length } };
   }
 
-  /** Reverts the newest non-reverted compaction; undefined when there is none. */
-  async revertLast(id: string): Promise<CompactionRecord | undefined> {
+  /**
+   * Reverts the newest non-reverted compaction; undefined when there is none.
+   * Queued with the session's compactions: a revert asked for while one runs
+   * waits for it and then reverts the newest (so a compaction finishing later
+   * can never append on top of a revert and undo it).
+   */
+  revertLast(id: string): Promise<CompactionRecord | undefined> {
+    return this.enqueue(id, () => this.revertNewest(id));
+  }
+
+  private async revertNewest(id: string): Promise<CompactionRecord | undefined> {
     const log = await this.sessions.load(id);
     const reverted = new Set(log.records.filter((r): r is RevertRecord => r.type === 'revert').map((r) => r.compactionId));
     const last = [...log.records].reverse().find((r): r is CompactionRecord => r.type === 'compaction' && !reverted.has(r.id));

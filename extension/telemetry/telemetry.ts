@@ -2,7 +2,7 @@
  * The vscode glue of the telemetry, created once by CompactorContext: a
  * `vscode.env.createTelemetryLogger` over the PostHog sender (so VS Code's
  * telemetry level is obeyed, changes included), the extension's own settings
- * (which can only turn it further off), the random install id in
+ * (read through `Configuration`; they can only turn it further off), the random install id in
  * `globalState`, and the revert listener. Everything that decides or sends
  * lives in vscode-free modules next to this one.
  */
@@ -13,7 +13,8 @@ import type { SessionService } from '../sessions/sessionService';
 import { CompactionTelemetry, type TelemetryLog } from './compactionTelemetry';
 import { PostHogSender, SHUTDOWN_TIMEOUT_MS } from './posthogSender';
 import { TelemetryGate } from './telemetryGate';
-import { effectiveEndpoint, parseTelemetrySettings, TELEMETRY_SECTION, type TelemetrySettings } from './telemetrySettings';
+import type { Configuration } from '../config/configuration';
+import { effectiveEndpoint } from './telemetrySettings';
 
 /** `globalState` key of the install id: a random UUID, not the machine id; never synced. */
 const DISTINCT_ID_KEY = 'compactor.telemetry.distinctId';
@@ -31,26 +32,9 @@ export class Telemetry extends CompactionTelemetry {
     super(telemetryLogger, gate, log);
   }
 
-  static create(extension: vscode.ExtensionContext, sessions: SessionService, output: vscode.LogOutputChannel): Telemetry {
+  static create(extension: vscode.ExtensionContext, sessions: SessionService, config: Configuration, output: vscode.LogOutputChannel): Telemetry {
     const log = safeLog(output);
-    const reported = new Set<string>();
-    const read = (): TelemetrySettings => {
-      const config = vscode.workspace.getConfiguration(TELEMETRY_SECTION);
-      const { settings, problems } = parseTelemetrySettings({
-        enabled: config.get('enabled'),
-        posthogKey: config.get('posthogKey'),
-        posthogHost: config.get('posthogHost'),
-      });
-      for (const problem of problems) {
-        log.warn(problem);
-        if (!reported.has(problem)) {
-          reported.add(problem);
-          void vscode.window.showWarningMessage(`Context Compactor: ${problem}`);
-        }
-      }
-      return settings;
-    };
-    let settings = read();
+    let settings = config.telemetry;
 
     const sender = new PostHogSender({
       endpoint: () => (settings.enabled ? effectiveEndpoint(settings) : undefined),
@@ -77,9 +61,9 @@ export class Telemetry extends CompactionTelemetry {
         if (!gate.anyEnabled) sender.reset();
         log.info(describe());
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration(TELEMETRY_SECTION)) return;
-        settings = read();
+      config.onDidChange((change) => {
+        if (!change.telemetry) return;
+        settings = config.telemetry;
         sender.reset();
         log.info(describe());
       }),

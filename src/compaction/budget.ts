@@ -1,5 +1,5 @@
 /**
- * The budget of a session (DESIGN.md, Context accounting): window =
+ * The budget of a session (docs/architecture.md, Context accounting): window =
  * maxInputTokens, output reserve = min(maxOutputTokens, 20,000), effective
  * window = window − reserve. Levels are percentages of the effective window.
  */

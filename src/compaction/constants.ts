@@ -10,7 +10,7 @@ export const FALLBACK_MAX_INPUT_TOKENS = 128_000;
 export const OUTPUT_RESERVE_MAX_TOKENS = 20_000;
 /** Never reserve more than half the window for output, or tiny windows would have no room for input. */
 export const OUTPUT_RESERVE_MAX_FRACTION = 0.5;
-/** Warn the user at this share of the effective window (DESIGN.md default). */
+/** Warn the user at this share of the effective window (docs/architecture.md default). */
 export const DEFAULT_WARN_PERCENT = 70;
 /** Auto-compact at this share of the effective window (Copilot's level; Claude Code ≈ 92, Codex 90). */
 export const DEFAULT_AUTO_COMPACT_PERCENT = 85;

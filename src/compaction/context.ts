@@ -1,5 +1,5 @@
 /**
- * The context sent to a model is a fold over the session log (DESIGN.md,
+ * The context sent to a model is a fold over the session log (docs/architecture.md,
  * Sessions): the system prompt, then the messages with the newest non-reverted
  * compaction applied, then the messages appended after that compaction.
  *

@@ -25,7 +25,7 @@
  *   `data` matching `EngineErrorData`; never an empty result.
  * - Compaction outcomes that leave the session unchanged (`nothing_to_compact`,
  *   `inflated`, `over_target`, …) are results, not errors: they carry a report
- *   the caller shows (DESIGN.md: "a result value the caller applies").
+ *   the caller shows (docs/architecture.md: "a result value the caller applies").
  */
 import * as z from 'zod';
 import { type Budget, LevelsSchema } from './budget';

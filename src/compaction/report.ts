@@ -1,5 +1,5 @@
 /**
- * Compaction reports and running totals (DESIGN.md, Compaction: "Every
+ * Compaction reports and running totals (docs/architecture.md, Compaction: "Every
  * compaction returns a report").
  */
 import type { CompactionRecord, CompactionSource, SessionLog } from './records';

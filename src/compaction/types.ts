@@ -90,7 +90,7 @@ export interface CompactionReport {
   retriggersAutoCompact?: boolean;
 }
 
-/** How the summary model was used for one compaction (DESIGN.md, Compaction: the report names the model). */
+/** How the summary model was used for one compaction (docs/architecture.md, Compaction: the report names the model). */
 export interface SummarizerReport {
   model?: string;
   /** Tokens of the summary request and answer: provider-reported when `usageReported`, else counted. */

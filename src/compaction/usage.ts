@@ -1,5 +1,5 @@
 /**
- * Usage breakdown of a context by category (DESIGN.md, Context accounting).
+ * Usage breakdown of a context by category (docs/architecture.md, Context accounting).
  * The gauge and the webview both show these numbers.
  *
  * A message's stored tokens are split among categories in proportion to the

@@ -7,7 +7,7 @@
 /** Marks a summary written by this pipeline, so a later compaction updates it instead of summarizing it. */
 export const SUMMARY_MARKER = '[Context Compactor summary v1]';
 
-/** "Prompt too long": drop rounds and retry at most this many times, then fall back to the extractive summary (DESIGN.md). */
+/** "Prompt too long": drop rounds and retry at most this many times, then fall back to the extractive summary (docs/architecture.md). */
 export const PROMPT_TOO_LONG_MAX_RETRIES = 3;
 /** Without a reported gap, each retry drops this share of the remaining rounds (Claude Code's rule). */
 export const PROMPT_TOO_LONG_DROP_FRACTION = 0.2;
@@ -29,7 +29,7 @@ export const TRANSCRIPT_TOOL_RESULT_MAX_TOKENS = 2_000;
 /** A dropped user request is quoted in the drop marker, cut to this. */
 export const DROPPED_REQUEST_MAX_TOKENS = 200;
 
-/** Restore tier (DESIGN.md): at most this many recently read files are re-attached… */
+/** Restore tier (docs/architecture.md): at most this many recently read files are re-attached… */
 export const RESTORE_MAX_FILES = 5;
 /** …each cut to this many tokens… */
 export const RESTORE_FILE_MAX_TOKENS = 5_000;

@@ -1,6 +1,6 @@
 /**
  * summarizeCompaction(log, options): the summarize tier written by a model
- * (DESIGN.md, Compaction). Returns a CompactResult like the planner's
+ * (docs/architecture.md, Compaction). Returns a CompactResult like the planner's
  * `compact`: a record to append, or a named status that leaves the session
  * unchanged; the caller appends.
  *

@@ -1,7 +1,7 @@
 /**
  * Tier 3, restore: after a summary, the files the session read most recently
  * (that still exist) and its plan/todo state are re-attached, so the model
- * does not have to read them again (DESIGN.md: 5 files, 5,000 tokens each,
+ * does not have to read them again (docs/architecture.md: 5 files, 5,000 tokens each,
  * 50,000 total).
  *
  * Paths come from read-like tool calls of the summarized messages, newest

@@ -1,6 +1,6 @@
 /**
  * Tier 2 without a model: a deterministic, structured summary with the
- * sections of DESIGN.md (Compaction), built from the log and fitted to a token
+ * sections of docs/architecture.md (Compaction), built from the log and fitted to a token
  * budget by filling sections in priority order.
  *
  * A previous summary (from the compaction being superseded) is merged, not

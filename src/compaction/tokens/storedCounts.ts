@@ -1,7 +1,7 @@
 /**
  * A counter that answers from the session log's stored counts before it
  * tokenizes: a message whose only part is a text, a thinking block or a tool
- * result stored its tokens at append time (DESIGN.md: counted once), so that
+ * result stored its tokens at append time (docs/architecture.md: counted once), so that
  * part's text costs `tokens − overheads` (partCost in counter.ts) and needs no
  * tokenizer. Only counts stored by the same encoding are used, so the answer
  * is exactly what the tokenizer would give. The tiers use it so a compaction

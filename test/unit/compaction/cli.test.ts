@@ -1,19 +1,21 @@
 /**
  * The CLI as a real child process (`node --import tsx src/compaction/cli.ts`):
- * `compact --json` on every corpus transcript (100 KB – 2.4 MB) at T = 25 % of
- * its tokens, `stats`, `--help`, and bad input (one stderr line, non-zero exit).
+ * `compact --json` on every corpus transcript (optional, 100 KB – 2.4 MB) and on
+ * the project's synthetic transcripts at T = 25 % of their tokens, `stats`,
+ * `--help`, and bad input (one stderr line, non-zero exit).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { contextOf, contextTokens } from '../../../src/compaction/context';
 import { importTranscript } from '../../../src/compaction/importers';
 import type { MessageRecord } from '../../../src/compaction/records';
 import { counterForModel } from '../../../src/compaction/tokens/counter';
-import { CORPUS, corpusPath, hasCorpusFile } from './corpusFiles';
+import { syntheticTranscripts, writeSyntheticTranscripts } from '../../fixtures/transcripts';
+import { CORPUS, corpusPath, corpusSkip } from './corpusFiles';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'src', 'compaction', 'cli.ts');
@@ -63,16 +65,16 @@ interface Compacted {
   last: string;
 }
 
-/** Runs `compact --json` once per corpus file at T = 25 % of its tokens (memoised: two tests read it). */
+/** Runs `compact --json` once per transcript file at T = 25 % of its tokens (memoised: two tests read it). */
 const runs = new Map<string, Promise<Compacted>>();
-function compactCorpus(name: string): Promise<Compacted> {
-  const cached = runs.get(name);
+function compactFile(path: string): Promise<Compacted> {
+  const cached = runs.get(path);
   if (cached) return cached;
   const p = (async () => {
-    const text = readFileSync(corpusPath(name), 'utf8');
-    const { log, requestIds } = importTranscript(text, { counter, fileName: name, nativeCompactions: 'ignore' });
+    const text = readFileSync(path, 'utf8');
+    const { log, requestIds } = importTranscript(text, { counter, fileName: basename(path), nativeCompactions: 'ignore' });
     const target = Math.floor(contextTokens(contextOf(log, counter)) / 4);
-    const run = await runCli(['compact', corpusPath(name), '--json', '--ignore-native-compactions', '--target-tokens', String(target)]);
+    const run = await runCli(['compact', path, '--json', '--ignore-native-compactions', '--target-tokens', String(target)]);
     assert.ok(run.code === 0 || run.code === 3, `exit ${run.code}: ${run.stderr}`);
     const byId = new Map(log.records.flatMap((r) => (r.type === 'message' ? [[r.id, r] as const] : [])));
     return {
@@ -82,14 +84,23 @@ function compactCorpus(name: string): Promise<Compacted> {
       last: textOfParts(byId.get(requestIds.at(-1)!)),
     };
   })();
-  runs.set(name, p);
+  runs.set(path, p);
   return p;
 }
 
-describe('compactor compact --json on the corpus', { concurrency: 2 }, () => {
-  for (const file of CORPUS) {
-    it(`${file.name}: one JSON object whose messages fit T = 25 % or whose report says why`, { skip: !hasCorpusFile(file.name) }, async () => {
-      const { out, target, first } = await compactCorpus(file.name);
+/** The project's synthetic transcripts on disk (written once per test process). */
+const synthetic = writeSyntheticTranscripts(mkdtempSync(join(tmpdir(), 'compactor-cli-synthetic-')));
+const sweAgentFile = async () => (await synthetic).get('swe-agent')!;
+
+const transcriptFiles = [
+  ...syntheticTranscripts().map((t) => ({ name: t.fileName, firstRequest: t.firstRequest, path: async () => (await synthetic).get(t.format)!, skip: false as const })),
+  ...CORPUS.map((f) => ({ name: f.name, firstRequest: f.firstRequest, path: async () => corpusPath(f.name), skip: corpusSkip(f.name) })),
+];
+
+describe('compactor compact --json on the synthetic transcripts and the optional corpus', { concurrency: 2 }, () => {
+  for (const file of transcriptFiles) {
+    it(`${file.name}: one JSON object whose messages fit T = 25 % or whose report says why`, { skip: file.skip }, async () => {
+      const { out, target, first } = await compactFile(await file.path());
       assert.deepEqual(Object.keys(out).sort(), ['messages', 'report']);
       assert.ok(Array.isArray(out.messages) && out.messages.length > 0);
       assert.ok(first.startsWith(file.firstRequest), 'the importer found the first request');
@@ -103,8 +114,8 @@ describe('compactor compact --json on the corpus', { concurrency: 2 }, () => {
       }
     });
 
-    it(`${file.name}: keeps the first and last user request verbatim`, { skip: !hasCorpusFile(file.name) }, async () => {
-      const { out, first, last } = await compactCorpus(file.name);
+    it(`${file.name}: keeps the first and last user request verbatim`, { skip: file.skip }, async () => {
+      const { out, first, last } = await compactFile(await file.path());
       const all = out.messages.map((m) => [m.content, ...(m.tool_calls ?? []).map((c) => c.function.arguments)].join('\n')).join('\n');
       assert.ok(all.includes(first), `first request lost: ${first.slice(0, 60)}…`);
       assert.ok(all.includes(last), `last request lost: ${last.slice(0, 60)}…`);
@@ -120,20 +131,21 @@ describe('compactor other commands', { concurrency: 2 }, () => {
     assert.match(run.stdout, /--target-tokens N/);
   });
 
-  it('stats --json gives the usage breakdown; the table names every category', { skip: !hasCorpusFile('swea_pydicom-1458.traj') }, async () => {
-    const json = await runCli(['stats', corpusPath('swea_pydicom-1458.traj'), '--json', '--window', '200000']);
+  it('stats --json gives the usage breakdown; the table names every category', async () => {
+    const file = await sweAgentFile();
+    const json = await runCli(['stats', file, '--json', '--window', '200000']);
     assert.equal(json.code, 0, json.stderr);
     const out = JSON.parse(json.stdout) as { usage: { window: number; used: number; categories: Record<string, number> } };
     assert.equal(out.usage.window, 200000);
     assert.ok(out.usage.categories.system! > 0 && out.usage.categories.toolResults! > 0);
     assert.equal(out.usage.categories.reservedOutput, 20000);
-    const table = await runCli(['stats', corpusPath('swea_pydicom-1458.traj')]);
+    const table = await runCli(['stats', file]);
     assert.equal(table.code, 0);
     for (const label of ['System & instructions', 'Tool results', 'Reserved for output', 'Free', 'Used']) assert.ok(table.stdout.includes(label), label);
   });
 
-  it('compact --upto N summarizes only before message N', { skip: !hasCorpusFile('swea_pydicom-1458.traj') }, async () => {
-    const run = await runCli(['compact', corpusPath('swea_pydicom-1458.traj'), '--json', '--upto', '12', '--target-tokens', '8000']);
+  it('compact --upto N summarizes only before message N', async () => {
+    const run = await runCli(['compact', await sweAgentFile(), '--json', '--upto', '12', '--target-tokens', '3000']);
     assert.ok(run.code === 0 || run.code === 3, run.stderr);
     const out = JSON.parse(run.stdout) as { report: { source: string } };
     assert.equal(out.report.source, 'partial');
@@ -155,11 +167,12 @@ describe('compactor bad input: non-zero exit, one line on stderr', { concurrency
     ['unknown flag', ['compact', empty, '--bogus'], 2, /bogus/],
     ['unknown strategy', ['compact', empty, '--strategy', 'llm'], 2, /unknown strategy "llm"/],
     ['missing command', [], 2, /missing command/],
-    ['index out of range', ['compact', corpusPath('swea_pydicom-1458.traj'), '--upto', '999'], 2, /out of range/],
+    ['index out of range', ['compact', '<swe-agent>', '--upto', '999'], 2, /out of range/],
   ];
   for (const [label, args, code, pattern] of cases) {
     it(label, async () => {
-      const run = await runCli(args);
+      const file = await sweAgentFile();
+      const run = await runCli(args.map((a) => (a === '<swe-agent>' ? file : a)));
       assert.equal(run.code, code, run.stderr);
       assert.equal(run.stdout, '');
       const lines = stderrLines(run);

@@ -1,7 +1,10 @@
 /**
- * The real transcripts in ../shared/corpus (see its SOURCES.tsv), with what we
- * know about each: its format and the start of its first real user request.
- * Tests skip a file that is missing rather than fail on a machine without it.
+ * The optional corpus of real transcripts (a `shared/corpus` folder beside the
+ * repository, or COMPACTOR_CORPUS), with what we know about each: its format
+ * and the start of its first real user request. It is not part of the
+ * repository: tests that use it skip, with a reason, where it is absent; the
+ * project's own synthetic transcripts (test/fixtures/transcripts.ts) cover the
+ * same behaviour on every machine.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -37,4 +40,9 @@ export function hasCorpusFile(name: string): boolean {
 
 export function readCorpus(name: string): string {
   return readFileSync(corpusPath(name), 'utf8');
+}
+
+/** `skip` option for a test on a corpus file: false when the file is there, else the reason. */
+export function corpusSkip(name: string): false | string {
+  return hasCorpusFile(name) ? false : `optional corpus file ${name} not found in ${CORPUS_DIR} (set COMPACTOR_CORPUS to run it)`;
 }

@@ -10,7 +10,8 @@ import { importTranscript } from '../../../src/compaction/importers';
 import type { SessionLog } from '../../../src/compaction/records';
 import { createEstimateCounter } from '../../../src/compaction/tokens/counter';
 import type { ContextMessage } from '../../../src/compaction/types';
-import { hasCorpusFile, readCorpus } from './corpusFiles';
+import { syntheticTranscripts } from '../../fixtures/transcripts';
+import { corpusSkip, readCorpus } from './corpusFiles';
 
 const msg = (role: ContextMessage['role'], parts: ContextMessage['parts'], kind: ContextMessage['kind'] = 'message'): ContextMessage => ({
   kind,
@@ -73,7 +74,21 @@ describe('toOpenAIMessages', () => {
     ]);
   });
 
-  it('a real transcript keeps every tool call paired with a later tool message', { skip: !hasCorpusFile('mini_astropy-14182.traj.json') }, () => {
+  for (const t of syntheticTranscripts()) {
+    it(`${t.fileName}: every tool call stays paired with a later tool message`, () => {
+      const { log } = importTranscript(t.text, { counter: createEstimateCounter(), fileName: t.fileName });
+      const context: ContextMessage[] = log.records.flatMap((r) =>
+        r.type === 'message' ? [{ kind: 'message' as const, role: r.role, parts: r.parts, tokens: r.tokens, messageId: r.id }] : [],
+      );
+      const out = toOpenAIMessages(context);
+      const callIds = out.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []).map((c) => c.id) : []));
+      const resultIds = out.flatMap((m) => (m.role === 'tool' ? [m.tool_call_id] : []));
+      assert.ok(resultIds.length >= 8, `${resultIds.length} tool results`);
+      for (const id of resultIds) assert.ok(callIds.includes(id));
+    });
+  }
+
+  it('a real transcript keeps every tool call paired with a later tool message', { skip: corpusSkip('mini_astropy-14182.traj.json') }, () => {
     const { log } = importTranscript(readCorpus('mini_astropy-14182.traj.json'), { counter: createEstimateCounter() });
     const context: ContextMessage[] = log.records.flatMap((r) =>
       r.type === 'message' ? [{ kind: 'message' as const, role: r.role, parts: r.parts, tokens: r.tokens, messageId: r.id }] : [],

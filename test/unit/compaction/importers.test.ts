@@ -1,6 +1,7 @@
 /**
- * Importers on the real corpus transcripts (../shared/corpus, 100 KB – 2.4 MB
- * each) and on small inline fixtures for the edge cases (malformed lines,
+ * Importers on the project's synthetic transcripts (test/fixtures/transcripts.ts,
+ * one per format), on the optional corpus of real transcripts (100 KB – 2.4 MB
+ * each; skipped with a reason where absent) and on small inline fixtures for the edge cases (malformed lines,
  * unknown formats, empty input). Counts use the estimate counter (fast, no wasm).
  */
 import assert from 'node:assert/strict';
@@ -8,7 +9,8 @@ import { describe, it } from 'node:test';
 import { ImportError, detectFormat, importTranscript } from '../../../src/compaction/importers';
 import type { MessageRecord, SessionLog } from '../../../src/compaction/records';
 import { createEstimateCounter } from '../../../src/compaction/tokens/counter';
-import { CORPUS, hasCorpusFile, readCorpus } from './corpusFiles';
+import { FIRST_REQUEST, LAST_REQUEST, SLASH_ARGUMENT, syntheticTranscripts } from '../../fixtures/transcripts';
+import { CORPUS, corpusSkip, readCorpus } from './corpusFiles';
 
 const counter = createEstimateCounter();
 
@@ -37,39 +39,51 @@ function assertPaired(msgs: MessageRecord[]): void {
   }
 }
 
+/** What every importer must give on a real-looking transcript: detection, roles, pairing, ids, turns, the first request. */
+function checkImport(file: { name: string; format: string; firstRequest: string }, text: string): void {
+  assert.equal(detectFormat(text, file.name), file.format);
+  assert.equal(detectFormat(text), file.format, 'detected from content alone');
+  const { log } = importTranscript(text, { counter, fileName: file.name, nativeCompactions: 'ignore' });
+  const msgs = messages(log);
+  assert.ok(msgs.length > 0);
+  assert.equal(log.header.importedFrom, file.format);
+  assert.ok(msgs.some((m) => m.role === 'user'), 'has a user message');
+  assert.ok(msgs.some((m) => m.role === 'assistant'), 'has an assistant message');
+  assert.ok(msgs.some((m) => m.role === 'tool'), 'has tool messages');
+  for (const m of msgs) {
+    assert.ok(['user', 'assistant', 'tool'].includes(m.role));
+    assert.equal(m.encoding, 'estimate');
+    assert.equal(m.tokens, counter.countParts(m.parts), `${m.id} tokens come from the counter`);
+    if (m.role === 'tool') assert.ok(m.parts.every((p) => p.type === 'tool_result'), `${m.id} holds only results`);
+  }
+  assertPaired(msgs);
+  assert.equal(new Set(msgs.map((m) => m.id)).size, msgs.length, 'ids are unique');
+  const turns = msgs.map((m) => m.turn ?? -1);
+  assert.ok(turns.every((t, i) => t >= 0 && (i === 0 || t >= turns[i - 1]!)), 'turns never go back');
+  const firstUser = msgs.find((m) => m.role === 'user' && !m.parts.some((p) => p.type === 'tool_result'));
+  // SWE-agent shows a demonstration before the task: the first request is the first user message in turn 0 that is not it.
+  const firstRequest = file.format === 'swe-agent' ? msgs.filter((m) => m.role === 'user')[1] : firstUser;
+  assert.ok(firstRequest && textOf(firstRequest).startsWith(file.firstRequest), `first request: ${textOf(firstRequest!).slice(0, 80)}`);
+}
+
 describe('importers on the real corpus', () => {
   for (const file of CORPUS) {
-    it(`${file.name}: detected as ${file.format}, messages, roles, pairing, first request`, { skip: !hasCorpusFile(file.name) }, () => {
-      const text = readCorpus(file.name);
-      assert.equal(detectFormat(text, file.name), file.format);
-      assert.equal(detectFormat(text), file.format, 'detected from content alone');
-      const { log } = importTranscript(text, { counter, fileName: file.name, nativeCompactions: 'ignore' });
-      const msgs = messages(log);
-      assert.ok(msgs.length > 0);
-      assert.equal(log.header.importedFrom, file.format);
-      assert.ok(msgs.some((m) => m.role === 'user'), 'has a user message');
-      assert.ok(msgs.some((m) => m.role === 'assistant'), 'has an assistant message');
-      assert.ok(msgs.some((m) => m.role === 'tool'), 'has tool messages');
-      for (const m of msgs) {
-        assert.ok(['user', 'assistant', 'tool'].includes(m.role));
-        assert.equal(m.encoding, 'estimate');
-        assert.equal(m.tokens, counter.countParts(m.parts), `${m.id} tokens come from the counter`);
-        if (m.role === 'tool') assert.ok(m.parts.every((p) => p.type === 'tool_result'), `${m.id} holds only results`);
-      }
-      assertPaired(msgs);
-      assert.equal(new Set(msgs.map((m) => m.id)).size, msgs.length, 'ids are unique');
-      const turns = msgs.map((m) => m.turn ?? -1);
-      assert.ok(turns.every((t, i) => t >= 0 && (i === 0 || t >= turns[i - 1]!)), 'turns never go back');
-      const firstUser = msgs.find((m) => m.role === 'user' && !m.parts.some((p) => p.type === 'tool_result'));
-      // SWE-agent shows a demonstration before the task: the first request is the first user message in turn 0 that is not it.
-      const firstRequest = file.format === 'swe-agent' ? msgs.filter((m) => m.role === 'user')[1] : firstUser;
-      assert.ok(firstRequest && textOf(firstRequest).startsWith(file.firstRequest), `first request: ${textOf(firstRequest!).slice(0, 80)}`);
+    it(`${file.name}: detected as ${file.format}, messages, roles, pairing, first request`, { skip: corpusSkip(file.name) }, () => {
+      checkImport(file, readCorpus(file.name));
+    });
+  }
+});
+
+describe("importers on the project's synthetic transcripts (test/fixtures/transcripts.ts)", () => {
+  for (const t of syntheticTranscripts()) {
+    it(`${t.fileName}: detected as ${t.format}, messages, roles, pairing, first request`, () => {
+      checkImport({ name: t.fileName, format: t.format, firstRequest: t.firstRequest }, t.text);
     });
   }
 });
 
 describe('format specifics', () => {
-  it('Claude Code: merges streamed blocks, skips subagent records with one warning, title from summary', { skip: !hasCorpusFile(CORPUS[0]!.name) }, () => {
+  it('Claude Code: merges streamed blocks, skips subagent records with one warning, title from summary', { skip: corpusSkip(CORPUS[0]!.name) }, () => {
     const { log, warnings } = importTranscript(readCorpus(CORPUS[0]!.name), { counter });
     const msgs = messages(log);
     // The three parallel Task calls were streamed as three records of one API message.
@@ -87,7 +101,7 @@ describe('format specifics', () => {
     assert.ok(msgs.some((m) => m.usage?.inputTokens !== undefined), 'provider usage kept');
   });
 
-  it('pi: native compactions applied by default, ignored on request; errors, thinking and bash executions', { skip: !hasCorpusFile(CORPUS[1]!.name) }, () => {
+  it('pi: native compactions applied by default, ignored on request; errors, thinking and bash executions', { skip: corpusSkip(CORPUS[1]!.name) }, () => {
     const text = readCorpus(CORPUS[1]!.name);
     const applied = importTranscript(text, { counter });
     const compactions = applied.log.records.filter((r) => r.type === 'compaction');
@@ -110,7 +124,7 @@ describe('format specifics', () => {
     assert.equal(ignored.log.header.model?.id, 'claude-opus-4-5', 'the last model_change wins');
   });
 
-  it('SWE-agent: system prompt in the header, demonstration is not a request, actions become tool calls', { skip: !hasCorpusFile(CORPUS[2]!.name) }, () => {
+  it('SWE-agent: system prompt in the header, demonstration is not a request, actions become tool calls', { skip: corpusSkip(CORPUS[2]!.name) }, () => {
     const { log } = importTranscript(readCorpus(CORPUS[2]!.name), { counter });
     assert.match(log.header.systemPrompt ?? '', /^SETTING: You are an autonomous programmer/);
     assert.ok((log.header.systemTokens ?? 0) > 0);
@@ -123,7 +137,7 @@ describe('format specifics', () => {
     assert.equal(msgs.filter((m) => m.role === 'tool').length, 11);
   });
 
-  it('mini-swe-agent: reasoning as thinking, the exit message skipped, non-zero return codes are errors', { skip: !hasCorpusFile('mini_reasoner_sqlfluff-1763.traj.json') }, () => {
+  it('mini-swe-agent: reasoning as thinking, the exit message skipped, non-zero return codes are errors', { skip: corpusSkip('mini_reasoner_sqlfluff-1763.traj.json') }, () => {
     const { log } = importTranscript(readCorpus('mini_reasoner_sqlfluff-1763.traj.json'), { counter });
     const msgs = messages(log);
     assert.ok(msgs.some((m) => m.parts.some((p) => p.type === 'thinking')));
@@ -134,7 +148,7 @@ describe('format specifics', () => {
     assert.equal(astropy.flatMap((m) => m.parts).filter((p) => p.type === 'tool_result' && p.isError).length, 6);
   });
 
-  it('OpenHands: first run by default with a warning, another run on request', { skip: !hasCorpusFile(CORPUS[3]!.name) }, () => {
+  it('OpenHands: first run by default with a warning, another run on request', { skip: corpusSkip(CORPUS[3]!.name) }, () => {
     const text = readCorpus(CORPUS[3]!.name);
     const first = importTranscript(text, { counter });
     assert.ok(first.warnings.some((w) => w.line === 1 && /2 runs/.test(w.message)));
@@ -149,8 +163,78 @@ describe('format specifics', () => {
   });
 });
 
+describe("format specifics on the project's synthetic transcripts", () => {
+  const byFormat = new Map(syntheticTranscripts().map((t) => [t.format, t.text]));
+
+  it('Claude Code: title from the summary line, one warning for the subagent records, the expanded command is not a request', () => {
+    const { log, warnings, requestIds } = importTranscript(byFormat.get('claude-code')!, { counter });
+    assert.equal(log.header.title, 'Time-zone bug in dueDate');
+    assert.equal(log.header.id, 'cc-synthetic');
+    assert.equal(log.header.model?.id, 'claude-sonnet-4-5');
+    assert.equal(warnings.filter((w) => /isSidechain/.test(w.message)).length, 1);
+    const msgs = messages(log);
+    const requests = requestIds.map((id) => textOf(msgs.find((m) => m.id === id)!));
+    assert.equal(requests.length, 3, 'the command, the fix and the Tokyo test');
+    assert.ok(requests[0]!.includes(SLASH_ARGUMENT), 'the slash command (with its argument) is a request');
+    assert.ok(!requests.some((r) => r.startsWith('# Review template')), 'the expanded template (isMeta) is not a request');
+    assert.deepEqual(requests.slice(1), [FIRST_REQUEST, LAST_REQUEST]);
+    assert.ok(msgs.some((m) => m.usage?.inputTokens !== undefined), 'provider usage kept');
+  });
+
+  it("pi: its own compaction applied by default, ignored on request; unknown entry types skipped", () => {
+    const text = byFormat.get('pi')!;
+    const applied = importTranscript(text, { counter });
+    const compactions = applied.log.records.filter((r) => r.type === 'compaction');
+    assert.equal(compactions.length, 1);
+    assert.ok(compactions[0]!.type === 'compaction' && compactions[0]!.covered.includes('m0'), 'the first message is covered');
+    assert.equal(importTranscript(text, { counter, nativeCompactions: 'ignore' }).log.records.filter((r) => r.type === 'compaction').length, 0);
+    assert.equal(textOf(lastRequest(messages(applied.log))), LAST_REQUEST);
+  });
+
+  it('SWE-agent: system prompt in the header, the demonstration is not a request, actions become tool calls', () => {
+    const { log, requestIds } = importTranscript(byFormat.get('swe-agent')!, { counter });
+    assert.match(log.header.systemPrompt ?? '', /careful coding agent/);
+    const msgs = messages(log);
+    assert.match(textOf(msgs[0]!), /demonstration/);
+    assert.ok(!requestIds.includes(msgs[0]!.id), 'the demonstration is context, not a request');
+    const call = msgs.flatMap((m) => m.parts).find((p) => p.type === 'tool_call');
+    assert.deepEqual(call?.type === 'tool_call' && [call.name, call.args], ['open', { command: 'open src/dates.ts' }]);
+  });
+
+  it('mini-swe-agent: model and id from the trajectory, the exit message skipped, non-zero return codes are errors', () => {
+    const { log } = importTranscript(byFormat.get('mini-swe-agent')!, { counter });
+    assert.equal(log.header.model?.id, 'gpt-4o');
+    assert.equal(log.header.id, 'mini-synthetic');
+    const msgs = messages(log);
+    assert.ok(!msgs.some((m) => textOf(m) === 'submitted'), 'the exit message is not a message');
+    const errors = msgs.flatMap((m) => m.parts).filter((p) => p.type === 'tool_result' && p.isError);
+    assert.equal(errors.length, 1, 'the failing test run');
+  });
+
+  it('OpenHands: the first run by default with a warning, another run on request; observations pair with their actions', () => {
+    const text = byFormat.get('openhands')!;
+    const first = importTranscript(text, { counter });
+    assert.ok(first.warnings.some((w) => w.line === 1 && /2 runs/.test(w.message)));
+    assert.equal(first.log.header.id, 'oh-synthetic');
+    assert.equal(importTranscript(text, { counter, run: 2 }).log.header.id, 'oh-synthetic-2');
+    const msgs = messages(first.log);
+    assertPaired(msgs);
+    assert.equal(msgs.flatMap((m) => m.parts).filter((p) => p.type === 'tool_result' && p.isError).length, 1, 'exit code 1 is an error');
+  });
+
+  it('a line that is not JSON is reported with its line number and skipped; the rest loads', () => {
+    const lines = byFormat.get('pi')!.split('\n');
+    const whole = messages(importTranscript(lines.join('\n'), { counter, nativeCompactions: 'ignore' }).log).length;
+    lines[2] = lines[2]!.slice(0, 40); // line 3: a torn message
+    const { log, warnings } = importTranscript(lines.join('\n'), { counter, nativeCompactions: 'ignore' });
+    assert.deepEqual(warnings.map((w) => w.line), [3]);
+    assert.match(warnings[0]!.message, /not valid JSON/);
+    assert.equal(messages(log).length, whole - 1);
+  });
+});
+
 describe('malformed input', () => {
-  it('a line that is not JSON is reported with its line number and skipped; the rest loads', { skip: !hasCorpusFile(CORPUS[1]!.name) }, () => {
+  it('a line that is not JSON is reported with its line number and skipped; the rest loads', { skip: corpusSkip(CORPUS[1]!.name) }, () => {
     const lines = readCorpus(CORPUS[1]!.name).split('\n');
     const whole = messages(importTranscript(lines.join('\n'), { counter, nativeCompactions: 'ignore' }).log).length;
     lines[2] = lines[2]!.slice(0, 40); // line 3: a torn tool result
