@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // Runs one test layer with node's built-in runner, TypeScript loaded by tsx.
 // Node 20's `--test` takes no globs, so the files are listed here.
-//   node scripts/run-tests.mjs unit|server|browser [test files…] [extra node --test flags]
+//   node scripts/run-tests.mjs unit|server|reliability|browser [test files…] [extra node --test flags]
 // Test files given after the layer replace the layer's full list (for running one test).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const layer = process.argv[2];
-if (!['unit', 'server', 'browser'].includes(layer ?? '')) {
-  console.error('usage: run-tests.mjs unit|server|browser');
+if (!['unit', 'server', 'reliability', 'browser'].includes(layer ?? '')) {
+  console.error('usage: run-tests.mjs unit|server|reliability|browser');
   process.exit(2);
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs, then runs
-# lint, type checks and the three test layers (unit, server, browser).
+# lint, type checks and the test layers (unit, server, reliability, browser).
 # Ends with one line "Total: N passed, N failed" over every layer.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ step "typecheck"; npm run --silent typecheck || failed_steps+=(typecheck)
 logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
 passed=0; failed=0
-for layer in unit server browser; do
+for layer in unit server reliability browser; do
   step "$layer tests"
   if [ "$layer" = browser ]; then
     npm run --silent package >/dev/null 2>"$logdir/package.err" || { cat "$logdir/package.err" >&2; failed_steps+=(package); }

@@ -2,20 +2,26 @@
  * An inter-process lock on one file, so two VS Code windows on the same
  * workspace never interleave writes to the same session log or index.
  *
- * The lock is a file created with `wx` (fails if it exists) holding the
- * owner's pid, host, time and a random nonce. A lock is stale, and may be
- * removed by anyone, when its owner's pid is dead (same host only) or when it
- * is older than `staleMs` (a backstop against pid reuse and hung owners: a
- * locked section here is one small append, milliseconds). Release removes the
- * lock only if it still holds our nonce, so an owner whose lock was declared
- * stale never removes its successor's lock.
+ * Taking the lock is one atomic step: the owner (pid, host, time, random
+ * nonce) is written to a temp file that is then hard-linked to the lock path;
+ * `link` fails with EEXIST when the lock exists. So the lock is never visible
+ * without its owner (a crash can leave only a temp file, never an empty lock).
  *
- * Known limit: two waiters that judge the same stale lock at the same instant
- * can race between "read" and "unlink"; the re-read just before unlinking
- * narrows that window to microseconds, and it only opens after an owner crashed.
+ * A lock is stale when its owner's pid is dead (same host only) or when it is
+ * older than `staleMs` (a backstop against pid reuse and hung owners: a locked
+ * section here is one small append, milliseconds).
+ *
+ * Removing a lock (breaking a stale one, or releasing our own) happens only
+ * while holding a second, short-lived lock, `<lock>.break`, taken the same
+ * atomic way. Under it the lock is read again and removed only if it is still
+ * the very file that was judged (same inode and content): lock files are only
+ * ever created by others meanwhile, never replaced, so a waiter can no longer
+ * delete the lock a rival has just created (issue 16: two holders at once).
+ * A `.break` lock is held for microseconds; one left by a crashed process is
+ * removed after BREAK_STALE_MS, or at once when its pid is dead.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 /** A locked section is one append (milliseconds); 10 s means the owner crashed or hung. */
@@ -26,6 +32,8 @@ export const LOCK_TIMEOUT_MS = 15_000;
 const LOCK_RETRY_MIN_MS = 2;
 /** Short enough that a waiting window notices a release quickly. */
 const LOCK_RETRY_MAX_MS = 50;
+/** The `.break` lock guards a read and an unlink: seconds means its owner crashed. */
+const BREAK_STALE_MS = 2_000;
 
 export interface FileLockOptions {
   staleMs?: number;
@@ -74,7 +82,27 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<Lock
   }
 }
 
+/** Creates the lock with its owner in one step (temp file + hard link); false when it exists. */
 async function tryCreate(lockPath: string, owner: LockOwner): Promise<boolean> {
+  const tmp = `${lockPath}.${owner.nonce}.tmp`;
+  await writeFile(tmp, JSON.stringify(owner), { flag: 'wx' });
+  try {
+    await link(tmp, lockPath);
+    return true;
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return false;
+    if (!NO_HARD_LINKS.has(errorCode(err) ?? '')) throw err;
+    return tryCreateWithoutLinks(lockPath, owner);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** Filesystems without hard links (some network and FAT mounts). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/** Exclusive create, then write: a crash in between leaves an empty lock, judged stale by age only. */
+async function tryCreateWithoutLinks(lockPath: string, owner: LockOwner): Promise<boolean> {
   let handle;
   try {
     handle = await open(lockPath, 'wx');
@@ -93,32 +121,73 @@ async function tryCreate(lockPath: string, owner: LockOwner): Promise<boolean> {
   return true;
 }
 
-/** True when the lock is gone or was stale and has been removed: retry at once. */
-async function removeIfStale(lockPath: string, staleMs: number): Promise<boolean> {
-  const seen = await readLock(lockPath);
-  if (!seen) return true;
-  if (!isStale(seen, staleMs)) return false;
-  // Re-read just before removing: if the lock changed meanwhile, someone else
-  // already replaced it and the new one is not ours to judge yet.
-  const again = await readLock(lockPath);
-  if (!again) return true;
-  if (again.raw !== seen.raw || again.mtimeMs !== seen.mtimeMs) return false;
-  await unlink(lockPath).catch((err: unknown) => {
+/**
+ * Runs `fn` holding `<lockPath>.break`, the lock that every removal of
+ * `lockPath` takes; undefined when another process holds it right now (retry).
+ */
+async function underBreakLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T | undefined> {
+  const breakPath = `${lockPath}.break`;
+  const owner: LockOwner = { pid: process.pid, host: hostname(), at: Date.now(), nonce: randomBytes(8).toString('hex') };
+  if (!(await tryCreate(breakPath, owner))) {
+    // A breaker that crashed inside its microsecond section: its lock is removed by
+    // age or dead pid. This one removal is not guarded (a double fault: a crash
+    // while breaking, then two waiters judging at the same instant).
+    const seen = await readLock(breakPath);
+    if (seen && isStale(seen, BREAK_STALE_MS)) await removeExact(breakPath, sameFileAs(seen));
+    return undefined;
+  }
+  try {
+    return await fn();
+  } finally {
+    await removeExact(breakPath, heldBy(owner.nonce));
+  }
+}
+
+/**
+ * Unlinks the file at `path` if it still `matches`. Callers hold the `.break`
+ * lock (or are its owner), so the file cannot be replaced between this check
+ * and the unlink, only created where it was absent.
+ */
+async function removeExact(path: string, matches: (now: SeenLock) => boolean): Promise<boolean> {
+  const now = await readLock(path).catch(() => undefined);
+  if (!now || !matches(now)) return false;
+  await unlink(path).catch((err: unknown) => {
     if (errorCode(err) !== 'ENOENT') throw err;
   });
   return true;
 }
 
+/** The very file that was judged: same inode and content. */
+function sameFileAs(seen: SeenLock): (now: SeenLock) => boolean {
+  return (now) => now.ino === seen.ino && now.raw === seen.raw;
+}
+
+function heldBy(nonce: string): (now: SeenLock) => boolean {
+  return (now) => now.owner?.nonce === nonce;
+}
+
+/** True when the lock is gone or was stale and has been removed: retry at once. */
+async function removeIfStale(lockPath: string, staleMs: number): Promise<boolean> {
+  const seen = await readLock(lockPath);
+  if (!seen) return true;
+  if (!isStale(seen, staleMs)) return false;
+  // Removed only if it is still the file judged stale: a rival may have broken
+  // it and created its own lock meanwhile, and that one is not ours to judge.
+  const removed = await underBreakLock(lockPath, () => removeExact(lockPath, sameFileAs(seen)));
+  return removed === true || (await readLock(lockPath)) === undefined;
+}
+
 interface SeenLock {
   raw: string;
   mtimeMs: number;
+  ino: number;
   owner?: LockOwner;
 }
 
 async function readLock(lockPath: string): Promise<SeenLock | undefined> {
   try {
     const [raw, st] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
-    return { raw, mtimeMs: st.mtimeMs, owner: parseOwner(raw) };
+    return { raw, mtimeMs: st.mtimeMs, ino: st.ino, owner: parseOwner(raw) };
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;
@@ -155,9 +224,17 @@ export function isPidAlive(pid: number): boolean {
 }
 
 async function release(lockPath: string, owner: LockOwner): Promise<void> {
-  const seen = await readLock(lockPath).catch(() => undefined);
-  if (seen?.owner?.nonce !== owner.nonce) return; // declared stale and taken over: not ours any more
-  await unlink(lockPath).catch(() => undefined);
+  // Under the break lock, so a successor that took over our lock (we were
+  // declared stale) is never removed; a busy break lock is retried briefly.
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const done = await underBreakLock(lockPath, async () => {
+      await removeExact(lockPath, heldBy(owner.nonce));
+      return true;
+    }).catch(() => true);
+    if (done) return;
+    await sleep(1 + Math.random() * 4);
+  }
+  // The break lock stayed busy (a breaker hung): leave ours to go stale rather than risk removing another's.
 }
 
 export function errorCode(err: unknown): string | undefined {

@@ -3,10 +3,12 @@
  * before an append, and reading the bytes appended since a known offset.
  * The caller holds the session lock for `prepareTailForAppend`.
  */
-import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { errorCode } from './fileLock';
-import { parseRecordLine } from './logParser';
+import { isWholeJsonObject, MAX_LINE_BYTES } from './logParser';
 import { SessionStoreError } from './sessionErrors';
 
 /** Read size when looking backwards for the last newline of a log. */
@@ -28,8 +30,9 @@ export interface TailRepair {
 export async function prepareTailForAppend(
   path: string,
   id: string,
-  where: { quarantineDir: string; stamp: string },
+  where: { quarantineDir: string; stamp: string; maxLineBytes?: number },
 ): Promise<TailRepair> {
+  const maxLineBytes = where.maxLineBytes ?? MAX_LINE_BYTES;
   let fh: FileHandle;
   try {
     fh = await open(path, 'r+');
@@ -44,30 +47,24 @@ export async function prepareTailForAppend(
     await fh.read(last, 0, 1, size - 1);
     if (last[0] === NEWLINE) return { prefix: '', warnings: [] };
     const tailStart = (await findLastNewline(fh, size)) + 1;
-    const tail = Buffer.alloc(size - tailStart);
-    await fh.read(tail, 0, tail.length, tailStart);
-    if (parseRecordLine(tail.toString('utf8')).ok) return { prefix: '\n', warnings: [] };
+    const tailBytes = size - tailStart;
+    // A tail over the line limit is never read into memory (over 2 GiB it
+    // cannot be: Buffer and string limits); it cannot be a record we would read.
+    if (tailBytes <= maxLineBytes) {
+      const tail = Buffer.alloc(tailBytes);
+      await fh.read(tail, 0, tail.length, tailStart);
+      if (isWholeJsonObject(tail.toString('utf8'))) return { prefix: '\n', warnings: [] };
+    }
     if (tailStart === 0) throw new SessionStoreError('corrupt', `Session ${id} has no complete header`);
     const savedTo = join(where.quarantineDir, `${id}.jsonl.torn.${where.stamp}`);
     await mkdir(where.quarantineDir, { recursive: true });
-    await writeFile(savedTo, tail);
+    // Streamed, so a fragment of any size is saved without holding it in memory.
+    await pipeline(createReadStream(path, { start: tailStart, end: size - 1 }), createWriteStream(savedTo));
     await fh.truncate(tailStart);
     return {
       prefix: '',
-      warnings: [`cut off an incomplete last line (${tail.length} bytes) left by an interrupted write; saved to ${savedTo}`],
+      warnings: [`cut off an incomplete last line (${tailBytes} bytes) left by an interrupted write; saved to ${savedTo}`],
     };
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Bytes [start, end) of a file (fewer if it shrank meanwhile). */
-export async function readRange(path: string, start: number, end: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(end - start);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }

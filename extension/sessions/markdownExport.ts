@@ -4,6 +4,7 @@
  * thinking as a quote, compactions and reverts as notes (their summaries
  * folded into <details>). Fences grow to outlast any backticks in the content.
  */
+import { stringifySafe } from '../../src/compaction/safeJson';
 import type { CompactionRecord, MessageRecord, Part, SessionLog } from '../../src/compaction/records';
 import { UNTITLED } from './sessionSummary';
 
@@ -51,7 +52,7 @@ function renderPart(part: Part): string {
     case 'document':
       return `*[document${part.name ? `: ${part.name}` : ''}]*`;
     case 'tool_call': {
-      const args = typeof part.args === 'string' ? part.args : JSON.stringify(part.args, null, 2);
+      const args = typeof part.args === 'string' ? part.args : stringifySafe(part.args, 2);
       return `**Tool call** \`${part.name}\` (\`${part.id}\`)\n\n${fenced(args, typeof part.args === 'string' ? 'text' : 'json')}`;
     }
     case 'tool_result': {

@@ -11,7 +11,9 @@ export type SessionErrorCode =
   /** The log cannot be trusted; it has been moved to quarantine (see `quarantine`). */
   | 'corrupt'
   /** Another window held the session's lock for too long; nothing was written. */
-  | 'lock_timeout';
+  | 'lock_timeout'
+  /** The log is too large for the operation asked (an export as one string); the log is unchanged. */
+  | 'too_large';
 
 /** A log moved aside because it cannot be trusted. */
 export interface QuarantineReport {

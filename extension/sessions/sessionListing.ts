@@ -8,8 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { SessionHeader } from '../../src/compaction/records';
 import { errorCode } from './fileLock';
-import { parseLogBuffer, type ParsedLog } from './logParser';
-import { readRange } from './logTail';
+import { parseLogFile, type ParsedLog } from './logParser';
 import { SessionStoreError, type QuarantineReport } from './sessionErrors';
 import { isValidSessionId, LOG_EXT } from './sessionId';
 import { readSummaryCache, readTitles, writeSummaryCache, type CacheEntry } from './sessionIndex';
@@ -25,7 +24,9 @@ export interface SessionListing {
 
 /** A whole log, read and validated by the store. */
 export interface LoadedLog {
-  buf: Buffer;
+  /** Bytes read (the file's size when reading started). */
+  size: number;
+  ino: number;
   log: ParsedLog & { header: SessionHeader };
 }
 
@@ -110,8 +111,7 @@ export class SessionLister {
     if (sameFile && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return { entry: cached, warnings: [] };
     if (sameFile && st.size >= cached.validBytes) {
       // Append-only: only the bytes after the last folded line are new.
-      const chunk = await readRange(path, cached.validBytes, st.size);
-      const r = parseLogBuffer(chunk, { expectHeader: false });
+      const { result: r } = await parseLogFile(path, { expectHeader: false, from: cached.validBytes, to: st.size });
       if (r.ok) {
         const entry: CacheEntry = {
           ino: st.ino,
@@ -124,9 +124,9 @@ export class SessionLister {
       }
       // Otherwise fall through: the full read decides (and quarantines if need be).
     }
-    const { buf, log } = await this.folder.load(id);
+    const { size, log } = await this.folder.load(id);
     const state = foldRecords({ ...startSummary(log.header), id }, log.records);
-    const entry: CacheEntry = { ino: st.ino, size: buf.length, mtimeMs: st.mtimeMs, validBytes: log.validBytes, state };
+    const entry: CacheEntry = { ino: st.ino, size, mtimeMs: st.mtimeMs, validBytes: log.validBytes, state };
     return { entry, warnings: log.warnings };
   }
 

@@ -114,10 +114,23 @@ export class SessionService implements vscode.Disposable {
 
   private persistActive: ((id: string | undefined) => void) | undefined;
 
-  /** The cached log of a session, reading it from disk the first time. */
+  /**
+   * The cached log of a session, reading it from disk the first time and,
+   * after that, adding what another window appended (one stat when nothing
+   * did), so two windows on one workspace send the same context.
+   */
   async load(id: string): Promise<SessionLog> {
     const cached = this.logs.get(id);
-    if (cached) return cached;
+    if (cached) {
+      try {
+        const { warnings } = await this.store.refresh(cached);
+        for (const w of warnings) this.output.warn(`session ${id}: ${w}`);
+      } catch (err) {
+        // Deleted by another window, or unreadable right now: keep what we have; an append will say why.
+        this.output.warn(`session ${id}: could not check for other windows' changes (${err instanceof Error ? err.message : String(err)})`);
+      }
+      return cached;
+    }
     const { log, warnings } = await this.store.open(id);
     for (const w of warnings) this.output.warn(`session ${id}: ${typeof w === 'string' ? w : JSON.stringify(w)}`);
     this.logs.set(id, log);
@@ -152,8 +165,9 @@ export class SessionService implements vscode.Disposable {
   async createFrom(source: SessionLog): Promise<SessionLog> {
     const { type: _type, v: _v, id: _id, createdAt: _createdAt, ...fields } = source.header;
     const log = await this.store.create(fields);
-    if (source.records.length) await this.store.append(log.header.id, source.records);
-    const { log: full, tracker } = await UsageTracker.build(log.header, source.records, createTimeSlicer());
+    if (source.records.length) await this.store.append(log.header.id, source.records, { follow: log });
+    const { log: full, tracker } = await UsageTracker.build(log.header, log.records, createTimeSlicer());
+    this.store.adopt(log, full);
     this.trackers.set(full, tracker);
     this.logs.set(full.header.id, full);
     this.changeEmitter.fire({ sessionId: full.header.id, kind: 'created' });
@@ -214,9 +228,9 @@ export class SessionService implements vscode.Disposable {
   }
 
   private async appendRecords(id: string, records: AppendableRecord[]): Promise<void> {
-    await this.store.append(id, records);
     const log = await this.load(id);
-    log.records.push(...(records as SessionLog['records']));
+    // Pushes what other windows appended meanwhile, then these, in file order.
+    await this.store.append(id, records, { follow: log });
   }
 
   /** Marks the turns from `fromTurn` on as superseded (edited or retried in the Chat view). */

@@ -18,12 +18,22 @@
  *   only misses its newline gets the newline instead. Truncating rather than
  *   just adding a newline keeps every complete line valid, so a torn fragment
  *   can never turn into a "corrupt line in the middle" later.
- * - A log whose complete lines do not all validate, or whose header is missing,
- *   is moved to quarantine (decided again under the lock, so a concurrent
- *   append is never mistaken for corruption) and reported; other sessions load.
+ * - A line that cannot be read (garbage, a record or part of a type a newer
+ *   version wrote, a NUL run) is skipped when reading and left in the file,
+ *   reported once as a warning; every good record around it loads
+ *   (logParser.ts). Only a log with no readable header is moved to quarantine
+ *   (decided again under the lock, so a concurrent append is never mistaken
+ *   for corruption) and reported; other sessions load.
+ * - Logs are read in chunks, one line at a time, so their size is not bounded
+ *   by Node's 2 GiB file read or V8's string limit (only an export as one
+ *   string is, with a `too_large` error).
+ * - A log object handed out by `open`/`create` remembers how far it was read;
+ *   `refresh` adds what another window appended since, and `append` with
+ *   `follow` adds foreign records and ours in file order (issue 16: windows
+ *   used to keep stale copies and send different contexts).
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, open as openFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as z from 'zod';
 import {
@@ -39,7 +49,7 @@ import {
 } from '../../src/compaction/records';
 import { createTimeSlicer, mapInSlices, type TimeSlicer } from '../../src/compaction/timeSlicer';
 import { errorCode, LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
-import { parseLogBuffer, type ParsedLog } from './logParser';
+import { parseLogFile, type ParsedLog, type ParseResult } from './logParser';
 import { prepareTailForAppend } from './logTail';
 import { renderSessionMarkdown } from './markdownExport';
 import { SessionStoreError, type QuarantineReport } from './sessionErrors';
@@ -73,6 +83,42 @@ export interface SessionStoreOptions {
   newId?: () => string;
   /** The time slicing of one append (default: SLICE_BUDGET_MS slices, yielding with setImmediate). */
   slicer?: () => TimeSlicer;
+  /** Longest line read as a record (logParser MAX_LINE_BYTES); tests pass a small one. */
+  maxLineBytes?: number;
+  /** Read size when reading a log (logParser READ_CHUNK_BYTES). */
+  readChunkBytes?: number;
+  /** Largest log `exportJsonl` returns as one string (default MAX_EXPORT_BYTES). */
+  maxExportBytes?: number;
+}
+
+/** V8 strings top out near 512 MiB (2^29 chars); an export is one string. */
+export const MAX_EXPORT_BYTES = 256 * 1024 * 1024;
+
+/** Where a log object handed out by the store was read up to. */
+interface ReadPosition {
+  id: string;
+  ino: number;
+  /** The header line's bytes: an inode can be reused by a session deleted and created again. */
+  head: Buffer;
+  /** File offset just past the last line taken into the log object. */
+  offset: number;
+}
+
+export interface AppendOptions {
+  /**
+   * A log object from this store (`open`/`create`) to keep in step: records
+   * other windows appended since it was read, then these, are pushed onto it
+   * in file order.
+   */
+  follow?: SessionLog;
+}
+
+export interface RefreshResult {
+  /** Records added to the log object. */
+  added: number;
+  /** The file was replaced (deleted and created again): the log object was re-read whole. */
+  reread: boolean;
+  warnings: string[];
 }
 
 export interface OpenedSession {
@@ -89,6 +135,8 @@ export interface AppendResult {
 export class SessionStore {
   /** list() and its cache of summaries (sessionListing.ts). */
   private readonly listing: SessionLister;
+  /** How far each handed-out log object was read (for `refresh` and `append({ follow })`). */
+  private readonly positions = new WeakMap<SessionLog, ReadPosition>();
 
   constructor(
     readonly dir: string,
@@ -128,7 +176,10 @@ export class SessionStore {
     } finally {
       await unlink(tmp).catch(() => undefined);
     }
-    return { header: parsed.data, records: [] };
+    const log: SessionLog = { header: parsed.data, records: [] };
+    const st = await stat(path).catch(() => undefined);
+    if (st) this.positions.set(log, { id, ino: st.ino, head: Buffer.from(data), offset: Buffer.byteLength(data) });
+    return log;
   }
 
   /** Every session in the folder, newest first (sessionListing.ts). */
@@ -137,13 +188,51 @@ export class SessionStore {
   }
 
   async open(id: string): Promise<OpenedSession> {
-    const { log } = await this.load(id);
+    const { log, ino } = await this.load(id);
     const { titles } = await readTitles(this.dir);
     const warnings = [...log.warnings];
     if (log.header.id !== id) warnings.push(`the header names session ${log.header.id}; using the file's id ${id}`);
     const title = titles[id] ?? log.header.title;
     const header: SessionHeader = { ...log.header, id, ...(title === undefined ? {} : { title }) };
-    return { log: { header, records: log.records }, warnings };
+    const opened: SessionLog = { header, records: log.records };
+    this.positions.set(opened, { id, ino, head: await readHeadLine(this.logPath(id)), offset: log.validBytes });
+    return { log: opened, warnings };
+  }
+
+  /**
+   * Brings a log object from `open`/`create` up to date with its file: the
+   * records another window appended since it was read are pushed onto it (one
+   * stat when nothing changed). Appends are only appends, so only the new
+   * bytes are read; a file that was replaced is re-read whole.
+   */
+  async refresh(log: SessionLog): Promise<RefreshResult> {
+    const pos = this.positions.get(log);
+    if (!pos) return { added: 0, reread: false, warnings: [] };
+    let st;
+    try {
+      st = await stat(this.logPath(pos.id));
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${pos.id} does not exist`);
+      throw err;
+    }
+    if (st.size === pos.offset && st.ino === pos.ino) return { added: 0, reread: false, warnings: [] };
+    if (st.ino !== pos.ino || st.size < pos.offset || !(await readHeadLine(this.logPath(pos.id))).equals(pos.head)) {
+      const fresh = await this.open(pos.id);
+      log.header = fresh.log.header;
+      log.records = fresh.log.records; // a new array: a UsageTracker re-folds
+      this.positions.set(log, this.positions.get(fresh.log) ?? pos);
+      return { added: fresh.log.records.length, reread: true, warnings: fresh.warnings };
+    }
+    const { records, validBytes, warnings } = await this.readBody(pos.id, pos.offset, st.size);
+    log.records.push(...records);
+    pos.offset += validBytes;
+    return { added: records.length, reread: false, warnings };
+  }
+
+  /** Moves the read position of `from` (a log of this store) to `to`, a copy that replaces it. */
+  adopt(from: SessionLog, to: SessionLog): void {
+    const pos = this.positions.get(from);
+    if (pos) this.positions.set(to, { ...pos });
   }
 
   /**
@@ -152,7 +241,7 @@ export class SessionStore {
    * time slices, so the extension host keeps answering meanwhile (one 2 MB
    * string would be encoded to UTF-8 in one go by `appendFile`).
    */
-  async append(id: string, records: readonly AppendableRecord[]): Promise<AppendResult> {
+  async append(id: string, records: readonly AppendableRecord[], options: AppendOptions = {}): Promise<AppendResult> {
     assertId(id);
     const lines = await mapInSlices(
       records,
@@ -167,14 +256,40 @@ export class SessionStore {
       this.options.slicer?.() ?? createTimeSlicer(),
     );
     if (lines.length === 0) return { warnings: [] };
-    return this.locked(id, async () => {
-      const { prefix, warnings } = await prepareTailForAppend(this.logPath(id), id, {
+    const follow = options.follow;
+    const pos = follow ? this.positions.get(follow) : undefined;
+    const path = this.logPath(id);
+    const done = await this.locked(id, async () => {
+      const { prefix, warnings } = await prepareTailForAppend(path, id, {
         quarantineDir: join(this.dir, QUARANTINE_DIR),
         stamp: this.stamp(),
+        ...(this.options.maxLineBytes ? { maxLineBytes: this.options.maxLineBytes } : {}),
       });
-      await appendFile(this.logPath(id), Buffer.concat([Buffer.from(prefix, 'utf8'), ...lines]));
-      return { warnings };
+      const data = Buffer.concat([Buffer.from(prefix, 'utf8'), ...lines]);
+      // Under the lock the file only changes by our write: what lies between
+      // the follower's position and here was appended by other windows.
+      let foreign: { records: SessionLog['records']; warnings: string[] } | undefined;
+      let start = 0;
+      if (pos) {
+        const st = await stat(path);
+        start = st.size;
+        if (st.ino === pos.ino && pos.offset <= start) foreign = await this.readBody(id, pos.offset, start);
+      }
+      await appendFile(path, data);
+      return { warnings, foreign, end: start + data.length };
     });
+    if (follow && pos) {
+      if (done.foreign) {
+        follow.records.push(...done.foreign.records, ...(records as SessionLog['records']));
+        pos.offset = done.end;
+        done.warnings.push(...done.foreign.warnings);
+      } else {
+        await this.refresh(follow); // replaced meanwhile: re-read whole (our records included)
+      }
+    } else if (follow) {
+      follow.records.push(...(records as SessionLog['records']));
+    }
+    return { warnings: done.warnings };
   }
 
   async rename(id: string, title: string): Promise<void> {
@@ -203,10 +318,26 @@ export class SessionStore {
     await this.forget(id);
   }
 
-  /** The log's valid lines as JSONL (a torn tail left out), its header carrying the current title. */
+  /**
+   * The log's readable lines as JSONL (a torn tail and unreadable lines left
+   * out), its header carrying the current title. One string, so a log over
+   * `maxExportBytes` is a `too_large` error rather than a crash.
+   */
   async exportJsonl(id: string): Promise<string> {
-    const { buf, log } = await this.load(id);
-    let text = buf.toString('utf8', 0, log.validBytes);
+    const { size, log } = await this.load(id);
+    const limit = this.options.maxExportBytes ?? MAX_EXPORT_BYTES;
+    if (size > limit) {
+      throw new SessionStoreError('too_large', `Session ${id} is ${size} bytes; an export as one file is limited to ${limit} bytes`);
+    }
+    const buf = await readBytes(this.logPath(id), 0, log.validBytes);
+    const kept: Buffer[] = [];
+    let at = 0;
+    for (const skip of log.skipped) {
+      kept.push(buf.subarray(at, skip.start));
+      at = skip.end;
+    }
+    kept.push(buf.subarray(at));
+    let text = Buffer.concat(kept).toString('utf8').replace(/\0+/g, '');
     if (!text.endsWith('\n')) text += '\n';
     const { titles } = await readTitles(this.dir);
     const title = titles[id];
@@ -257,28 +388,43 @@ export class SessionStore {
     }
   }
 
-  private async readAndParse(id: string): Promise<{ buf: Buffer; result: ReturnType<typeof parseLogBuffer> }> {
-    let buf: Buffer;
+  private async readAndParse(id: string): Promise<{ size: number; ino: number; result: ParseResult }> {
     try {
-      buf = await readFile(this.logPath(id));
+      return await parseLogFile(this.logPath(id), {
+        expectHeader: true,
+        ...(this.options.maxLineBytes ? { maxLineBytes: this.options.maxLineBytes } : {}),
+        ...(this.options.readChunkBytes ? { chunkBytes: this.options.readChunkBytes } : {}),
+      });
     } catch (err) {
       if (errorCode(err) === 'ENOENT') throw new SessionStoreError('not_found', `Session ${id} does not exist`);
       throw err;
     }
-    return { buf, result: parseLogBuffer(buf, { expectHeader: true }) };
   }
 
-  /** Reads and validates a whole log; a corrupt one is quarantined and reported as a `corrupt` error. */
+  /** The body records in [from, to) of a log (appended after a known offset). */
+  private async readBody(id: string, from: number, to: number): Promise<{ records: SessionLog['records']; validBytes: number; warnings: string[] }> {
+    const { result } = await parseLogFile(this.logPath(id), {
+      expectHeader: false,
+      from,
+      to,
+      ...(this.options.maxLineBytes ? { maxLineBytes: this.options.maxLineBytes } : {}),
+      ...(this.options.readChunkBytes ? { chunkBytes: this.options.readChunkBytes } : {}),
+    });
+    if (!result.ok) return { records: [], validBytes: 0, warnings: [result.reason] }; // unreachable without expectHeader
+    return { records: result.log.records, validBytes: result.log.validBytes, warnings: result.log.warnings };
+  }
+
+  /** Reads and validates a whole log; one with no readable header is quarantined and reported as a `corrupt` error. */
   private async load(id: string): Promise<LoadedLog> {
     assertId(id);
     const first = await this.readAndParse(id);
-    if (first.result.ok) return { buf: first.buf, log: withHeader(first.result.log) };
+    if (first.result.ok) return { size: first.size, ino: first.ino, log: withHeader(first.result.log) };
     const outcome = await this.locked(id, async (): Promise<LoadedLog | QuarantineReport> => {
       const again = await this.readAndParse(id);
-      if (again.result.ok) return { buf: again.buf, log: withHeader(again.result.log) };
+      if (again.result.ok) return { size: again.size, ino: again.ino, log: withHeader(again.result.log) };
       return this.moveToQuarantine(id, again.result.reason);
     });
-    if ('buf' in outcome) return outcome;
+    if ('log' in outcome) return outcome;
     await this.forget(id);
     throw new SessionStoreError('corrupt', `Session ${id} cannot be trusted (${outcome.reason}); moved to ${outcome.to}`, {
       quarantine: outcome,
@@ -310,12 +456,31 @@ export class SessionStore {
   }
 }
 
+/** The first line of a log with its newline (at most 64 KiB: enough to tell two headers apart). */
+async function readHeadLine(path: string): Promise<Buffer> {
+  const buf = await readBytes(path, 0, 64 * 1024);
+  const nl = buf.indexOf(0x0a);
+  return Buffer.from(nl === -1 ? buf : buf.subarray(0, nl + 1));
+}
+
+/** Bytes [start, end) of a file. */
+async function readBytes(path: string, start: number, end: number): Promise<Buffer> {
+  const fh = await openFile(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.max(0, end - start));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
 function assertId(id: string): void {
   if (!isValidSessionId(id)) throw new SessionStoreError('invalid_id', `Not a valid session id: ${JSON.stringify(id)}`);
 }
 
 function withHeader(log: ParsedLog): ParsedLog & { header: SessionHeader } {
-  if (!log.header) throw new Error('parseLogBuffer returned no header with expectHeader'); // unreachable by its contract
+  if (!log.header) throw new Error('parseLogFile returned no header with expectHeader'); // unreachable by its contract
   return log as ParsedLog & { header: SessionHeader };
 }
 

@@ -4,8 +4,8 @@
  * keeps the two in step. No vscode import: the sender validates with these
  * schemas in plain Node.
  *
- * Invariant: no property can carry text from a session. Strings are enums, or
- * a model id matched against a narrow pattern; numbers are counts rounded to
+ * Invariant: no property can carry text from a session. Strings are enums (the
+ * model is a known family name, see MODEL_FAMILIES); numbers are counts rounded to
  * a power of two (`roundPow2`) so a single session cannot be recognised by its
  * exact sizes. Schemas are `strict`: an unknown property makes the event invalid.
  */
@@ -38,12 +38,24 @@ export const FAILURE_REASONS = [
 export const FailureReasonSchema = z.enum(FAILURE_REASONS);
 
 /**
- * A model id such as `gpt-4o`, `claude-sonnet-4.5` or `copilot/gpt-5-mini`. Not
- * free text: letters, digits and `._:/@-`, at most 100 characters. Ids that do
- * not fit are sent as `other` (see `telemetryModel`), never dropped silently.
+ * The model property is one of these family names, `other` or `unknown`, never
+ * the raw id: ids come from transcripts and settings and can carry personal
+ * text (`ft:gpt-4o-2024-08-06:acme-corp:project-phoenix:…`, a path, an e-mail).
+ * `telemetryModel` maps an id to its family by the longest known prefix.
+ * Adding a family is a code change, so nothing unknown is ever sent.
  */
-export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$/;
-export const ModelSchema = z.union([z.string().regex(MODEL_ID_PATTERN), z.literal('unknown'), z.literal('other')]);
+export const MODEL_FAMILIES = [
+  'auto',
+  'gpt-3.5-turbo', 'gpt-4', 'gpt-4-turbo', 'gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4.5',
+  'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5-codex', 'gpt-5.1', 'gpt-5.1-codex', 'gpt-5.1-codex-mini', 'gpt-oss',
+  'o1', 'o1-mini', 'o3', 'o3-mini', 'o3-pro', 'o4-mini', 'codex-mini',
+  'claude-3-haiku', 'claude-3-sonnet', 'claude-3-opus', 'claude-3.5-haiku', 'claude-3.5-sonnet', 'claude-3.7-sonnet',
+  'claude-sonnet-4', 'claude-sonnet-4.5', 'claude-opus-4', 'claude-opus-4.1', 'claude-opus-4.5', 'claude-haiku-4.5',
+  'gemini-1.5-pro', 'gemini-1.5-flash', 'gemini-2.0-flash', 'gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite',
+  'gemini-3-pro', 'grok-3', 'grok-4', 'grok-code-fast-1', 'deepseek-v3', 'deepseek-r1', 'mistral-large', 'codestral',
+  'llama-3', 'qwen3-coder', 'kimi-k2',
+] as const;
+export const ModelSchema = z.enum([...MODEL_FAMILIES, 'unknown', 'other']);
 
 /** `mask+summarize+restore`: the tiers that did something, in tier order; `none` when none did. */
 export const TIERS_PATTERN = /^(none|(mask|summarize|restore|truncate)(\+(mask|summarize|restore|truncate))*)$/;
@@ -142,10 +154,30 @@ export function roundPow2(value: number): number {
   return 2 ** Math.round(Math.log2(value));
 }
 
-/** A model id as sent: `unknown` when absent, `other` when it does not look like an id. */
+/** Longest first, so `gpt-4o-mini` wins over `gpt-4o` and `gpt-4.1` over `gpt-4`. */
+const FAMILIES_LONGEST_FIRST = [...MODEL_FAMILIES].sort((a, b) => b.length - a.length);
+
+/**
+ * A model id as sent: its family from MODEL_FAMILIES, `unknown` when absent,
+ * `other` for anything else. The vendor prefix (`copilot/`), a fine-tune's
+ * `ft:` and everything after the base model's `:` (org, project, suffix) are
+ * dropped before matching; Anthropic's `claude-3-5-sonnet` spelling becomes
+ * `claude-3.5-sonnet`. Only a listed family name can come out.
+ */
 export function telemetryModel(model: string | undefined): z.infer<typeof ModelSchema> {
   if (!model) return 'unknown';
-  return MODEL_ID_PATTERN.test(model) ? model : 'other';
+  if (model.length > 200) return 'other';
+  let id = model.trim().toLowerCase();
+  if (id.startsWith('ft:')) id = id.slice(3);
+  id = id.split(':')[0] ?? '';
+  id = id.slice(id.lastIndexOf('/') + 1);
+  // `claude-3-5-sonnet`, `claude-sonnet-4-5-20250929`: a single digit after a digit and a dash is a minor version.
+  id = id.replace(/(\d)-(\d)(?!\d)/g, '$1.$2');
+  for (const family of FAMILIES_LONGEST_FIRST) {
+    if (id === family) return family;
+    if (id.startsWith(family) && /[-_@]/.test(id.charAt(family.length))) return family;
+  }
+  return 'other';
 }
 
 export function telemetryStrategy(strategy: string | undefined): Strategy {

@@ -28,7 +28,9 @@ describe('initialize', () => {
       assert.equal(caps?.protocolVersion, 1);
       assert.deepEqual(caps?.methods, ['compaction/count', 'compaction/usage', 'compaction/plan', 'compaction/compact', 'compaction/import']);
       assert.deepEqual(caps?.encodings, ['o200k_base', 'cl100k_base']);
-      await new Promise((r) => setTimeout(r, 50));
+      // The ready line follows `initialized`; on a loaded machine it may take a while to arrive.
+      const deadline = Date.now() + 10_000;
+      while (!fresh.logs.some((l) => /compaction server .* ready/.test(l.message)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.ok(fresh.logs.some((l) => /compaction server .* ready/.test(l.message)), 'logs a ready line through window/logMessage');
     } finally {
       await fresh.stop();

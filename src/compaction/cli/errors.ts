@@ -13,8 +13,9 @@ export class CliError extends Error {
 /** A non-negative integer flag value, or a CliError naming the flag. */
 export function intFlag(name: string, value: string | undefined, min = 0): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < min) {
-    throw new CliError(`--${name} must be an integer ≥ ${min} (got "${value}")`, 2);
+  // A 400-digit number is Infinity: only safe integers are counts.
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
+    throw new CliError(`--${name} must be an integer from ${min} to ${Number.MAX_SAFE_INTEGER} (got "${value.length > 40 ? `${value.slice(0, 40)}…` : value}")`, 2);
   }
   return Number(value);
 }

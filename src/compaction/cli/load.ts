@@ -43,7 +43,10 @@ export function loadTranscript(file: string, options: LoadOptions, stderr: (line
   }
   let text: string;
   try {
-    if (statSync(file).isDirectory()) throw new CliError(`${file} is a directory, not a transcript`, 1);
+    const st = statSync(file);
+    if (st.isDirectory()) throw new CliError(`${file} is a directory, not a transcript`, 1);
+    // A FIFO with no writer or a device (/dev/zero) would block or read forever.
+    if (!st.isFile()) throw new CliError(`${file} is not a regular file (${kindOf(st)}); give a transcript file`, 1);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof CliError) throw err;
@@ -66,4 +69,12 @@ export function loadTranscript(file: string, options: LoadOptions, stderr: (line
     if (err instanceof ImportError) throw new CliError(err.message, 1);
     throw err;
   }
+}
+
+function kindOf(st: import('node:fs').Stats): string {
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
 }

@@ -5,6 +5,7 @@
  * are fenced; long or noisy blocks (system prompt, tool results, thinking,
  * summaries) sit in `<details>` so the page reads as the conversation.
  */
+import { stringifySafe } from '../safeJson';
 import type { CompactionRecord, MessageRecord, Part, SessionLog } from '../records';
 
 export interface MarkdownOptions {
@@ -38,7 +39,7 @@ function renderPart(part: Part, options: MarkdownOptions): string | undefined {
     case 'thinking':
       return options.thinking === false ? undefined : details('Thinking', part.text.split('\n').map((l) => `> ${l}`).join('\n'));
     case 'tool_call': {
-      const args = typeof part.args === 'string' ? part.args : JSON.stringify(part.args, null, 2);
+      const args = typeof part.args === 'string' ? part.args : stringifySafe(part.args, 2);
       return `**Tool call** \`${part.name}\` (\`${part.id}\`)\n\n${fence(args, typeof part.args === 'string' ? '' : 'json')}`;
     }
     case 'tool_result': {

@@ -10,6 +10,7 @@
  *   `[image]`, documents `[document: name]`.
  * - A message left with nothing to say (only thinking) is dropped.
  */
+import { stringifySafe } from '../safeJson';
 import type { Part } from '../records';
 import type { ContextMessage } from '../types';
 
@@ -57,7 +58,7 @@ export function toOpenAIMessages(context: readonly ContextMessage[]): OpenAIChat
         .map((p) => ({
           id: p.id,
           type: 'function',
-          function: { name: p.name, arguments: typeof p.args === 'string' ? p.args : JSON.stringify(p.args) },
+          function: { name: p.name, arguments: typeof p.args === 'string' ? p.args : stringifySafe(p.args) },
         }));
       const content = joinText(others);
       if (content === '' && calls.length === 0) continue;

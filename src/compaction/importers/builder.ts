@@ -10,6 +10,7 @@
  */
 import type { CompactionRecord, MessageRecord, ModelInfo, Part, ProviderUsage, Role, SessionHeader } from '../records';
 import { LOG_VERSION } from '../records';
+import { deeperThan, MAX_ARGS_DEPTH, stringifyDeep } from '../safeJson';
 import type { SessionLog } from '../records';
 import type { TokenCounter } from '../types';
 import { ImportError, type ImportWarning } from './errors';
@@ -69,6 +70,7 @@ export class LogBuilder {
   /** Adds a message and returns its id; a message without parts is dropped (returns undefined). */
   addMessage(input: MessageInput): string | undefined {
     if (input.parts.length === 0) return undefined;
+    input = { ...input, parts: input.parts.map((p) => this.shallowArgs(p)) };
     if (input.request) this.requests++;
     const id = `m${this.messageCount++}`;
     const record: MessageRecord = {
@@ -85,6 +87,17 @@ export class LogBuilder {
     if (input.request) this.requestIds.push(id);
     this.records.push(record);
     return id;
+  }
+
+  /**
+   * Tool arguments nested deeper than MAX_ARGS_DEPTH are kept as their JSON
+   * text: everything downstream (counting, exports, the session log) would
+   * otherwise recurse through them and overflow the stack.
+   */
+  private shallowArgs(part: Part): Part {
+    if (part.type !== 'tool_call' || typeof part.args === 'string' || !deeperThan(part.args, MAX_ARGS_DEPTH)) return part;
+    this.warn(0, `tool call ${part.name} (${part.id}): arguments nested deeper than ${MAX_ARGS_DEPTH} levels kept as JSON text`);
+    return { ...part, args: stringifyDeep(part.args) };
   }
 
   /** The last message added, for formats that stream one message over several records. */

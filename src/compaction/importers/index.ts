@@ -52,6 +52,8 @@ export function importTranscript(text: string, opts: ImportOptions): ImportResul
   if (opts.format !== undefined && !isFormatName(opts.format)) {
     throw new ImportError('unknown_format', `unknown format "${String(opts.format)}" (known: ${FORMAT_NAMES.join(', ')})`);
   }
+  // A UTF-8 BOM (Windows editors) would make the JSON unparsable and hide the first JSONL line.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new ImportError('no_messages', `${where}the file is empty`);
   const format = opts.format ?? detectFormat(text, opts.fileName);
   if (!format) {

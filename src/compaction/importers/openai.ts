@@ -118,6 +118,7 @@ export class OpenAIMessageMapper {
       case 'function': {
         const callId = message.tool_call_id ?? '';
         if (!callId) b.warn(line, 'tool message without tool_call_id');
+        else if (!this.callNames.has(callId)) b.warn(line, `tool result for call "${callId.slice(0, 80)}" that no earlier assistant message made (an orphan result); kept`);
         const name = message.name ?? this.callNames.get(callId);
         const isError = this.options.isError?.(message);
         b.addMessage({
@@ -150,15 +151,31 @@ export function importOpenAI(text: string, b: LogBuilder): void {
       return;
     }
     list.forEach((raw, i) => {
-      const parsed = OpenAIMessageSchema.safeParse(raw);
+      const parsed = OpenAIMessageSchema.safeParse(withoutBadToolCalls(raw, b, 0));
       if (!parsed.success) b.warnInvalid(0, `messages[${i}]`, parsed.error);
       else mapper.add(parsed.data, 0);
     });
     return;
   }
   forEachJsonLine(text, b, (value, line) => {
-    const parsed = OpenAIMessageSchema.safeParse(value);
+    const parsed = OpenAIMessageSchema.safeParse(withoutBadToolCalls(value, b, line));
     if (!parsed.success) b.warnInvalid(line, 'message', parsed.error);
     else mapper.add(parsed.data, line);
   });
+}
+
+/**
+ * `tool_calls` that is not a list of calls (a string, an object, a list with a
+ * malformed call) is left out with a warning, so the message's own text is
+ * still imported rather than the whole message skipped.
+ */
+function withoutBadToolCalls(raw: unknown, b: LogBuilder, line: number): unknown {
+  if (typeof raw !== 'object' || raw === null || !('tool_calls' in raw)) return raw;
+  const calls = (raw as { tool_calls?: unknown }).tool_calls;
+  if (calls === null || calls === undefined) return raw;
+  if (OpenAIMessageSchema.shape.tool_calls.safeParse(calls).success) return raw;
+  const got = Array.isArray(calls) ? 'a list with a malformed call' : typeof calls;
+  b.warn(line, `tool_calls is not a list of calls (got ${got}): left out, the message's text kept`);
+  const { tool_calls: _dropped, ...rest } = raw as Record<string, unknown>;
+  return rest;
 }

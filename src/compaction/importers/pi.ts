@@ -111,6 +111,11 @@ export function importPi(text: string, b: LogBuilder, options: PiOptions = {}): 
         const c = CompactionEntrySchema.safeParse(value);
         if (!c.success) return b.warnInvalid(line, 'compaction', c.error);
         if (!apply) return;
+        // The index must name an entry before this one; otherwise applying it would drop everything (or nothing).
+        if (c.data.firstKeptEntryIndex > line - 1) {
+          b.warn(line, `compaction keeps from entry ${c.data.firstKeptEntryIndex}, which is not an earlier entry: ignored, the full transcript is read`);
+          return;
+        }
         const covered = [...idAtIndex.entries()].filter(([i]) => i < c.data.firstKeptEntryIndex).map(([, id]) => id);
         const kept = b.messages().filter((m) => !covered.includes(m.id));
         const summaryTokens = b.counter.countText(c.data.summary);

@@ -7,7 +7,7 @@
  * Stateless across requests apart from the counter pool: each request carries
  * its session log, nothing of it is kept.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Budget, budgetFor, DEFAULT_LEVELS } from '../budget';
 import { contextOf, contextTokens } from '../context';
@@ -144,6 +144,8 @@ export class EngineService {
   async import(p: ImportParams): Promise<ImportResult> {
     let text: string;
     try {
+      // A FIFO or a device would block the server or read forever.
+      if (!(await stat(p.path)).isFile()) throw new Error(`${p.path} is not a regular file`);
       text = await readFile(p.path, 'utf8');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

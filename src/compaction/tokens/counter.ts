@@ -10,6 +10,7 @@
  * - image: IMAGE_TOKENS (size unknown: a 1024×1024 image at high detail).
  * - document: DOCUMENT_TOKENS + its name (content is not stored).
  */
+import { stringifySafe } from '../safeJson';
 import {
   DOCUMENT_TOKENS,
   ESTIMATE_CHARS_PER_TOKEN,
@@ -36,7 +37,7 @@ const argsJson = new WeakMap<object, string>();
 export function argsText(args: Record<string, unknown> | string): string {
   if (typeof args === 'string') return args;
   let json = argsJson.get(args);
-  if (json === undefined) argsJson.set(args, (json = JSON.stringify(args)));
+  if (json === undefined) argsJson.set(args, (json = stringifySafe(args)));
   return json;
 }
 

@@ -229,33 +229,37 @@ describe('SessionStore crash safety', () => {
       );
     }));
 
-  it('quarantines a log with an invalid line in the middle while the other sessions still load', () =>
+  it('skips an invalid line in the middle (kept on disk), loads every good record around it and says so once (issue 16)', () =>
     withTempDir(async (dir) => {
-      const store = new SessionStore(dir, { now: () => new Date('2025-04-01T12:00:00.000Z') });
+      // Before: the whole session was moved to quarantine, b1 and b3 with it.
+      const store = new SessionStore(dir);
       await store.create({ id: 'good' });
       await store.append('good', [userMessage('g1', 'fine')]);
       await store.create({ id: 'bad' });
       await store.append('bad', [userMessage('b1', 'one')]);
       await appendFile(join(dir, 'bad.jsonl'), '{"type":"message","id":"b2"}\n');
       await store.append('bad', [userMessage('b3', 'three')]);
+      const before = await readFile(join(dir, 'bad.jsonl'), 'utf8');
 
       const listing = await store.list();
-      assert.deepEqual(
-        listing.sessions.map((s) => s.id),
-        ['good'],
-      );
-      assert.equal(listing.quarantined.length, 1);
-      const report = listing.quarantined[0];
-      assert.equal(report?.id, 'bad');
-      assert.match(report?.reason ?? '', /line 3/);
-      assert.equal(report?.to, join(dir, 'quarantine', 'bad.jsonl.2025-04-01T12-00-00-000Z'));
-      assert.ok((await readFile(report?.to ?? '', 'utf8')).includes('"b3"'));
-      assert.ok(!(await readdir(dir)).includes('bad.jsonl'));
-      await assert.rejects(store.open('bad'), isStoreError('not_found'));
-      assert.equal((await store.open('good')).log.records.length, 1);
+      assert.deepEqual(listing.sessions.map((s) => s.id).sort(), ['bad', 'good']);
+      assert.deepEqual(listing.quarantined, []);
+      assert.equal(listing.sessions.find((s) => s.id === 'bad')?.messageCount, 2);
+      const opened = await store.open('bad');
+      assert.deepEqual(opened.log.records.map((r) => r.id), ['b1', 'b3'], 'every acknowledged record survives');
+      assert.equal(opened.warnings.length, 1, 'one summary warning');
+      assert.match(opened.warnings[0] ?? '', /skipped 1 unreadable line \(line 3: .*\); kept in the file/);
+      assert.equal(await readFile(join(dir, 'bad.jsonl'), 'utf8'), before, 'the file is not rewritten');
+      // Appending after the skipped line keeps every new line readable.
+      await store.append('bad', [userMessage('b4', 'four')]);
+      assert.deepEqual((await store.open('bad')).log.records.map((r) => r.id), ['b1', 'b3', 'b4']);
+      assert.ok(!(await readdir(dir)).includes('quarantine'));
+      // The export leaves the unreadable line out, so it is valid JSONL.
+      const exported = await store.exportJsonl('bad');
+      for (const line of exported.trimEnd().split('\n')) assert.ok(LogRecordSchema.safeParse(JSON.parse(line)).success, line);
     }));
 
-  it('notices corruption appended after list() cached a log, and quarantines it', () =>
+  it('notices a bad line appended after list() cached a log: skipped, reported, not quarantined', () =>
     withTempDir(async (dir) => {
       const store = new SessionStore(dir);
       await store.create({ id: 's' });
@@ -264,19 +268,24 @@ describe('SessionStore crash safety', () => {
       await appendFile(join(dir, 's.jsonl'), '{"type":"revert"}\n');
       await store.append('s', [userMessage('m2', 'b')]);
       const listing = await store.list();
-      assert.deepEqual(listing.sessions, []);
-      assert.equal(listing.quarantined[0]?.id, 's');
+      assert.equal(listing.sessions[0]?.messageCount, 2);
+      assert.deepEqual(listing.quarantined, []);
+      assert.match(listing.warnings.join('\n'), /s: skipped 1 unreadable line/);
     }));
 
-  it('open() of a corrupt log reports the quarantine', () =>
+  it('a log whose first line is not a readable header is quarantined (kept, never deleted) and reported', () =>
     withTempDir(async (dir) => {
       const store = new SessionStore(dir);
       await store.create({ id: 's' });
-      await appendFile(join(dir, 's.jsonl'), 'not json\n{"also":"bad"}\n');
+      const path = join(dir, 's.jsonl');
+      const body = `not json\n${JSON.stringify(userMessage('m1', 'x'))}\n`;
+      await writeFile(path, body);
       await assert.rejects(
         store.open('s'),
         (err: unknown) => err instanceof SessionStoreError && err.code === 'corrupt' && err.details.quarantine?.id === 's',
       );
+      const saved = await readdir(join(dir, 'quarantine'));
+      assert.equal(await readFile(join(dir, 'quarantine', saved[0] ?? ''), 'utf8'), body, 'kept byte for byte');
     }));
 
   it('treats a missing header as corruption', () =>

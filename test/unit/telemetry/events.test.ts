@@ -23,16 +23,48 @@ test('roundPow2 rounds to the nearest power of two in log space', () => {
   }
 });
 
-test('model ids pass, anything that is not an id is sent as other/unknown', () => {
+test('model ids are sent as their known family, anything else as other/unknown', () => {
   assert.equal(telemetryModel('gpt-4o'), 'gpt-4o');
-  assert.equal(telemetryModel('copilot/claude-sonnet-4.5'), 'copilot/claude-sonnet-4.5');
+  assert.equal(telemetryModel('copilot/claude-sonnet-4.5'), 'claude-sonnet-4.5');
+  assert.equal(telemetryModel('gpt-4o-2024-08-06'), 'gpt-4o');
+  assert.equal(telemetryModel('gpt-4o-mini'), 'gpt-4o-mini');
+  assert.equal(telemetryModel('gpt-4.1-2025-04-14'), 'gpt-4.1');
+  assert.equal(telemetryModel('o3'), 'o3');
+  assert.equal(telemetryModel('claude-sonnet-4-20250514'), 'claude-sonnet-4');
+  assert.equal(telemetryModel('claude-sonnet-4-5-20250929'), 'claude-sonnet-4.5');
+  assert.equal(telemetryModel('claude-3-5-sonnet-20241022'), 'claude-3.5-sonnet');
+  assert.equal(telemetryModel('models/gemini-2.5-pro'), 'gemini-2.5-pro');
+  assert.equal(telemetryModel('gpt-4.7'), 'other', 'an unknown minor version is not guessed');
   assert.equal(telemetryModel(undefined), 'unknown');
   assert.equal(telemetryModel('my model with spaces'), 'other');
   assert.equal(telemetryModel('x'.repeat(101)), 'other');
+  assert.equal(telemetryModel('test-model'), 'other');
   assert.equal(telemetryStrategy('llm'), 'llm');
   assert.equal(telemetryStrategy('something new'), 'other');
   assert.equal(telemetryTiers([{ tier: 'restore', count: 2 }, { tier: 'mask', count: 1 }, { tier: 'truncate', count: 0 }]), 'mask+restore');
   assert.equal(telemetryTiers([]), 'none');
+});
+
+test('personal text in a model id never leaves: a fine-tune keeps only its base family, the rest is other (issue 16)', () => {
+  // Each of these was accepted verbatim before; only a family name from the fixed list may come out.
+  const personal: [string, string][] = [
+    ['C:/Users/alice/Documents/merger-plan.txt', 'other'],
+    ['alice.smith@acme-corp.com', 'other'],
+    ['alice.smith@acme-corp.com/project-phoenix', 'other'],
+    ['ft:gpt-4o-2024-08-06:acme-corp:project-phoenix:9xYz', 'gpt-4o'],
+    ['ft:gpt-4o-mini:acme-corp::abc123', 'gpt-4o-mini'],
+    ['password:hunter2', 'other'],
+    ['Error: ENOENT: no such file /home/alice/secret.txt', 'other'],
+    ['gpt-4o@alice', 'gpt-4o'],
+    ['acme-corp/project-phoenix', 'other'],
+  ];
+  for (const [raw, expected] of personal) {
+    const sent = telemetryModel(raw);
+    assert.equal(sent, expected, raw);
+    for (const word of ['alice', 'acme', 'phoenix', 'hunter2', 'merger', '9xyz', 'abc123']) assert.ok(!sent.toLowerCase().includes(word), `${raw} → ${sent}`);
+    assert.equal(validateEvent('compaction_failed', { source: 'auto', reason: 'inflated', model: sent }).ok, true);
+  }
+  assert.equal(validateEvent('compaction_failed', { source: 'auto', reason: 'inflated', model: 'alice.smith@acme-corp.com' }).ok, false, 'the schema itself rejects a raw id');
 });
 
 test('failure reasons are enums, never messages', () => {
