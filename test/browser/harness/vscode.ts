@@ -25,6 +25,8 @@ export interface TestModelConfig {
     toolCalls?: { name: string; input?: Record<string, unknown> }[];
     /** The reply once the tool results are in. */
     afterTools?: string;
+    /** Run the fixture's scripted agent instead (test/fixtures/test-model/scriptedAgent.js). */
+    script?: 'fix-timezone';
   }[];
   chunkChars?: number;
   chunkDelayMs?: number;

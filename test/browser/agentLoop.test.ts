@@ -1,0 +1,185 @@
+// Issue 13's acceptance run: the demo's scripted agent (the test model's
+// `fix-timezone` script, on the prompt the README names) fixes the demo
+// workspace's time-zone bug in ONE @compactor request of 43 tool rounds —
+// reads, searches, test runs in the terminal tool that fail, a wrong first
+// fix, the real fix, passing runs — in an 8,000-token window, so the session
+// auto-compacts several times inside the loop; late in the loop the model
+// recalls a tool result compaction removed and must get its exact text back.
+//
+// Edits and commands are auto-approved here (`chat.tools.global.autoApprove`,
+// written before code-server starts): this test is about the loop, compaction
+// and recall; confirmation through the UI and Ctrl+Z have their own tests.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DEMO_PROMPT, demoWorkspaceFiles } from '../../scripts/demoWorkspace';
+import { lastResponse, openChat, selectChatModel, submitChat, waitForResponse } from './harness/browser';
+import { startVsCode } from './harness/vscode';
+
+type Part = { type: string; text?: string; callId?: string; id?: string; name?: string; args?: unknown; isError?: boolean };
+type LogRecord = { type: string; id: string; role?: string; parts?: Part[]; turn?: number; source?: string; covered?: string[]; replaced?: { messageId: string; parts: Part[] }[] };
+type ScriptEvent = { kind: string; event?: string; source?: string; target?: string | null; exact?: boolean; script?: { step?: number; label?: string }; toolCalls?: { callId: string; name: string; input: Record<string, unknown> }[] };
+
+/** What the three touched files must hold at the end (demo/workspace plus the agent's edits). */
+const EXPECTED_TODOS = `export function addTodo(todos, title, due) {
+  const id = todos.length ? Math.max(...todos.map((t) => t.id)) + 1 : 1;
+  return [...todos, { id, title, done: false, due: due ? new Date(due).toISOString() : undefined }];
+}
+
+export function completeTodo(todos, id) {
+  return todos.map((t) => (t.id === id ? { ...t, done: true } : t));
+}
+
+/** 23:59:59.999 local time on \`day\`; a 'YYYY-MM-DD' string is a local calendar day, not UTC midnight. */
+function endOfLocalDay(day) {
+  const ymd = typeof day === 'string' ? /^(\\d{4})-(\\d{2})-(\\d{2})$/.exec(day) : null;
+  const end = ymd ? new Date(Number(ymd[1]), Number(ymd[2]) - 1, Number(ymd[3])) : new Date(day);
+  end.setHours(23, 59, 59, 999);
+  return end;
+}
+
+/** Todos due before the end of the given day (local time), oldest first. */
+export function dueBy(todos, day) {
+  const end = endOfLocalDay(day);
+  return todos.filter((t) => t.due && !t.done && new Date(t.due) <= end).sort((a, b) => a.due.localeCompare(b.due));
+}
+`;
+
+/** The test file the agent creates. */
+const EXPECTED_NEW_TEST = `import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addTodo, dueBy } from '../src/todos.js';
+
+// Dates here are local times (new Date(y, monthIndex, d, h)): run the tests with
+// TZ=Asia/Tokyo, TZ=Europe/Berlin or TZ=America/New_York to check other zones.
+
+test('dueBy counts the rest of the local day, early in the morning', () => {
+  const todos = addTodo([], 'call Anna', new Date(2026, 10, 20, 14, 0).toISOString());
+  assert.equal(dueBy(todos, new Date(2026, 10, 20, 8, 0)).length, 1);
+});
+
+test('dueBy leaves out todos due tomorrow, late in the evening', () => {
+  const todos = addTodo([], 'water the plants', new Date(2026, 10, 21, 9, 0).toISOString());
+  assert.equal(dueBy(todos, new Date(2026, 10, 20, 20, 0)).length, 0);
+});
+`;
+
+/** The session logs (`<storage>/sessions/*.jsonl`) under code-server's user data, parsed. */
+function sessionLogs(userDataDir: string): LogRecord[][] {
+  const logs: LogRecord[][] = [];
+  for (const entry of readdirSync(userDataDir, { withFileTypes: true, recursive: true })) {
+    const dir = entry.parentPath ?? entry.path;
+    if (!entry.isFile() || !entry.name.endsWith('.jsonl') || !dir.endsWith('sessions')) continue;
+    const lines = readFileSync(join(dir, entry.name), 'utf8').split('\n').filter((l) => l.trim());
+    logs.push(lines.map((l) => JSON.parse(l) as LogRecord));
+  }
+  return logs;
+}
+
+const textOf = (r: LogRecord) => (r.parts ?? []).map((p) => p.text ?? '').join('');
+const toolResults = (records: LogRecord[]) => records.flatMap((r) => (r.type === 'message' ? (r.parts ?? []).filter((p) => p.type === 'tool_result').map((p) => ({ record: r, part: p })) : []));
+const toolCalls = (records: LogRecord[]) => records.flatMap((r) => (r.type === 'message' ? (r.parts ?? []).filter((p) => p.type === 'tool_call') : []));
+
+test('the scripted agent fixes the demo bug in one request of 40+ tool rounds, auto-compacting twice and recalling what compaction removed', { timeout: 300_000 }, async (t) => {
+  const vscode = await startVsCode({
+    workspaceFiles: demoWorkspaceFiles(),
+    settings: { 'chat.tools.global.autoApprove': true },
+    telemetry: false,
+  });
+  t.after(() => vscode.stop());
+  const { page } = vscode;
+  try {
+    await openChat(page);
+    await selectChatModel(page);
+    await submitChat(page, DEMO_PROMPT);
+    // Mid-run: the chat shows the agent's steps and an automatic compaction notice.
+    await lastResponse(page).getByText('Automatically compacted').first().waitFor({ timeout: 180_000 });
+    await vscode.screenshot('agent-loop-compacted');
+    const reply = await waitForResponse(page, { timeoutMs: 200_000 });
+    await vscode.screenshot('agent-loop-done');
+    assert.match(reply, /Fixed\. `?todo due`? now counts the rest of the local day/);
+  } catch (err) {
+    await vscode.screenshot('agent-loop-failure').catch(() => undefined);
+    throw err;
+  }
+
+  // --- The model's side (.compactor-test/requests.jsonl): one run, step by step.
+  const events = readFileSync(join(vscode.workspaceDir, '.compactor-test', 'requests.jsonl'), 'utf8')
+    .split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as ScriptEvent);
+  const steps = events.filter((e) => e.kind === 'outcome' && e.script?.label && e.script.label !== 'final answer');
+  const rounds = steps.filter((e) => (e.toolCalls ?? []).length > 0);
+  assert.ok(rounds.length >= 40, `the agent ran ${rounds.length} tool rounds (expected at least 40)`);
+  assert.deepEqual(steps.map((e) => e.script?.step), rounds.map((_, i) => i), 'every step ran once, in order, though compaction summarized the earlier ones');
+
+  // --- The session log: one request (one user turn), compacted automatically inside its loop.
+  const log = sessionLogs(vscode.server.userDataDir).find((records) => records.some((r) => r.role === 'user' && textOf(r).includes('fix the time-zone bug')));
+  assert.ok(log, 'the session log of the request exists');
+  const messages = log.filter((r) => r.type === 'message');
+  const userPrompts = messages.filter((r) => r.role === 'user' && !(r.parts ?? []).some((p) => p.type === 'tool_result'));
+  assert.equal(userPrompts.length, 1, 'one request');
+  assert.equal(new Set(messages.map((r) => r.turn)).size, 1, 'every message belongs to that one turn');
+  const calls = toolCalls(log);
+  assert.ok(calls.length >= 40, `${calls.length} tool calls in the log`);
+  const firstTool = log.findIndex((r) => r.role === 'tool');
+  const lastTool = log.length - 1 - [...log].reverse().findIndex((r) => r.role === 'tool');
+  const autoInside = log.map((r, i) => ({ r, i })).filter(({ r, i }) => r.type === 'compaction' && r.source === 'auto' && i > firstTool && i < lastTool);
+  assert.ok(autoInside.length >= 2, `${autoInside.length} automatic compactions inside the tool loop (expected at least 2)`);
+
+  // --- Tools that change things: edits applied, a failing check, then a passing one with exit code 0.
+  const results = toolResults(log);
+  const resultOf = (callId: string) => results.find((x) => x.part.callId === callId)?.part;
+  const byName = (name: string) => calls.filter((c) => c.name === name).map((c) => ({ call: c, result: resultOf(c.id ?? '') }));
+  const edits = byName('compactor_editFile');
+  assert.equal(edits.length, 3, 'three edits');
+  for (const e of edits) assert.ok(e.result && !e.result.isError, `edit ${JSON.stringify(e.call.args)} applied: ${e.result?.text}`);
+  assert.ok(byName('compactor_createFile').every((c) => c.result && !c.result.isError), 'the new test file was created');
+  const runs = byName('compactor_runInTerminal');
+  assert.ok(runs.length >= 10, `${runs.length} terminal commands`);
+  // The terminal tool's status line: "(in ., VS Code terminal) exited with code 1."
+  const exitCode = (text = '') => Number(/exited with code (-?\d+)/i.exec(text)?.[1] ?? NaN);
+  const firstTokyo = runs.find((r) => (r.call.args as { command?: string }).command === 'TZ=Asia/Tokyo npm test');
+  assert.ok(firstTokyo?.result, 'the first Tokyo test run has a result');
+  assert.notEqual(exitCode(firstTokyo.result.text), 0, `the check before the fix fails: ${firstTokyo.result.text}`);
+  assert.match(firstTokyo.result.text ?? '', /dueBy counts the rest of the local day, early in the morning/);
+  const final = runs.at(-1)!;
+  assert.match((final.call.args as { command?: string }).command ?? '', /TZ=UTC npm test && TZ=Asia\/Tokyo npm test/);
+  assert.equal(exitCode(final.result?.text), 0, `the last check passes with exit code 0: ${final.result?.text}`);
+
+  // --- Recall: a tool result compaction removed comes back exactly.
+  const recall = byName('compactor_recall');
+  assert.equal(recall.length, 1, 'the model recalled once');
+  const recalledId = (recall[0]!.call.args as { id?: string }).id;
+  assert.ok(recalledId, `the model recalled by id (${JSON.stringify(recall[0]!.call.args)})`);
+  const stored = resultOf(recalledId) as (Part & { fullText?: string }) | undefined;
+  // The whole original: `fullText` when the model was shown a bounded cut of it.
+  const original = stored ? { text: stored.fullText ?? stored.text } : undefined;
+  assert.ok(original?.text, `the recalled call ${recalledId} has an original result in the log`);
+  const holder = results.find((x) => x.part.callId === recalledId)!.record.id;
+  const recallIndex = log.findIndex((r) => (r.parts ?? []).some((p) => p.type === 'tool_call' && p.name === 'compactor_recall'));
+  const removedBy = log.slice(0, recallIndex).filter((r) => r.type === 'compaction' && ((r.covered ?? []).includes(holder) || (r.replaced ?? []).some((x) => x.messageId === holder)));
+  assert.ok(removedBy.length > 0, `a compaction before the recall removed ${recalledId} from the context`);
+  assert.ok(log.slice(0, recallIndex).filter((r) => r.type === 'compaction' && r.source === 'auto').length >= 2, 'the recall came after at least two automatic compactions');
+  const recalled = recall[0]!.result?.text ?? '';
+  assert.ok(recalled.includes(original.text), `recall returned the exact original text (${original.text.length} chars):\n${recalled}`);
+  const check = events.find((e) => e.kind === 'script' && e.event === 'recall-check');
+  assert.equal(check?.exact, true, 'the model itself found the recalled text identical to what it saw when the tool ran');
+
+  // --- The files on disk: the fix, the new tests, and they pass in other zones.
+  const file = (rel: string) => readFileSync(join(vscode.workspaceDir, rel), 'utf8');
+  assert.equal(file('src/todos.js'), EXPECTED_TODOS);
+  assert.equal(file('test/timezone.test.js'), EXPECTED_NEW_TEST);
+  assert.equal(file('test/todos.test.js'), demoWorkspaceFiles()['test/todos.test.js']!.replace("'2026-11-20T18:00:00Z'", 'new Date(2026, 10, 20, 18, 0).toISOString()'));
+  for (const tz of ['Asia/Tokyo', 'America/New_York']) {
+    const r = spawnSync(process.execPath, ['--test', 'test/'], { cwd: vscode.workspaceDir, env: { ...withoutTestContext(), TZ: tz }, encoding: 'utf8' });
+    assert.equal(r.status, 0, `the fixed workspace's tests pass with TZ=${tz}:\n${r.stdout}${r.stderr}`);
+  }
+  assert.ok(!existsSync(join(vscode.workspaceDir, '.todos.json')), 'the CLI check used a throwaway store');
+});
+
+/** The environment without node:test's NODE_TEST_CONTEXT: with it, a nested `node --test` reports to us and exits 0 whatever happens. */
+function withoutTestContext(): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  return env;
+}
