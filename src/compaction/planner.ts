@@ -43,7 +43,8 @@ import { createSummaryMemo, extractiveSummary, naturalSummaryTokens, pinnedReque
 import { applyReplacements, maskToolResults, type Replacement } from './tiers/mask';
 import { truncateOldest } from './tiers/truncate';
 import { withStoredCounts } from './tokens/storedCounts';
-import { isUserTurnStart, safeCuts } from './turns';
+import { isRequest } from './ledger';
+import { safeCuts } from './turns';
 import type { CompactOptions, CompactResult, CompactStatus, ContextMessage, TierCount } from './types';
 
 /** Room kept for the truncation marker when truncating. */
@@ -137,7 +138,8 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     if (r.masked > 0) plan.tiers.push({ tier: 'mask', count: r.masked });
   };
   // The session's first request, while it is still verbatim, is never dropped by truncation.
-  const firstRequest = messagesOf(log).find(isUserTurnStart)?.id;
+  // The importer says what a request is (a demonstration or an expanded command template is not one).
+  const firstRequest = messagesOf(log).find(isRequest)?.id;
   const truncate = () => {
     const msgs = current();
     const pinned = new Set(firstRequest && !plan.covered.has(firstRequest) ? [firstRequest] : []);

@@ -105,6 +105,8 @@ export const MessageRecordSchema = z.object({
   usage: ProviderUsageSchema.optional(),
   /** The chat turn this message belongs to (a user request and what answered it). */
   turn: z.number().int().nonnegative().optional(),
+  /** false: a user message that is not a request (a demonstration, an expanded command template, an observation); set by importers. */
+  request: z.boolean().optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecordSchema>;
 
