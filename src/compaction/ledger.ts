@@ -63,6 +63,8 @@ export interface Ledger {
   pending: string[];
   /** The last assistant message and the last tool calls. */
   lastAssistantText: string;
+  /** The latest tool result, its head (the observation the agent acts on next). */
+  lastResult?: string;
   lastActions: string[];
   /** Code names by use (recent uses weigh more), a call written `name()`. */
   names: string[];
@@ -83,15 +85,21 @@ const PENDING = /\b(TODO|FIXME|still need|not yet|left to do|follow[- ]up)\b|^\s
 const CONSTRAINT = /\b(must|mustn't|must not|don't|do not|never|always|only|without|make sure|should not|shouldn't|avoid|prefer|please keep|keep it)\b/i;
 /** A request longer than this is a template or a pasted document: its sentences are not scanned for constraints (it is quoted). */
 const CONSTRAINT_SCAN_MAX_CHARS = 3_000;
-const ERROR_LINE = /\b[A-Z]\w*(?:Error|Exception)\b(?!\s+handling)|^\s*(?:error|fatal|panic|FAIL(?:ED)?)\b|Traceback \(most recent|\bfailed\b|command not found|No such file/;
-const ERROR_WORD = /Error|Exception|error|fatal|panic|FAIL|Traceback|failed|command not found|No such file/;
+const ERROR_LINE = /<tool_use_error>|\b[A-Z]\w*(?:Error|Exception)\b(?!\s+handling)|^\s*(?:error|fatal|panic|FAIL(?:ED)?)\b|Traceback \(most recent|\bfailed\b|command not found|No such file/;
+const ERROR_WORD = /tool_use_error|Error|Exception|error|fatal|panic|FAIL|Traceback|failed|command not found|No such file/;
 const FILE_EXTENSIONS = 'ts|tsx|js|jsx|mjs|cjs|py|rs|go|java|kt|rb|php|c|h|cc|cpp|hpp|cs|json|ya?ml|toml|md|txt|sh|css|scss|html|sql|cfg|ini|lock|vue|svelte|swift';
 const FILE_MENTION = new RegExp(`(?:^|[\\s\`'"(])((?:~?\\/)?(?:[\\w.-]+\\/)*[\\w.-]+\\.(?:${FILE_EXTENSIONS}))\\b`, 'g');
 const FILE_EXTENSION = new RegExp(`\\.(?:${FILE_EXTENSIONS})\\b`);
+/** The latest tool result is quoted up to this many characters. */
+const LAST_RESULT_MAX_CHARS = 400;
 /** Files taken from one tool result at most (a `find .` listing would flood the ledger). */
 const FILES_PER_RESULT = 6;
 /** Code-like names: backticked spans, camelCase, snake_case, `Class.member`, and calls (`name(`). */
 const NAME = /`([^`\n]{3,50})`|\b([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\()|\b([a-z]+[A-Z][A-Za-z0-9]*|[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*|[a-z0-9]+_[a-z0-9_]+|[A-Z][A-Za-z0-9]*\.[a-z_][A-Za-z0-9_]*)\b/g;
+/** Modules imported in code the agent read or wrote (Python `from x import` / `import x`, JS `from 'x'` / `require('x')`). */
+const IMPORT = /^[ \t]*(?:\d+[ \t]*[:|→\t][ \t]?)?[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*)[ \t]*$)|\b(?:from|require\()\s*['"]([^'"./][^'"\s]*)['"]/gm;
+/** Settings written `NAME=` (environment variables, keyword settings). */
+const SETTING = /\b([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,})=(?!=)/g;
 const codeLike = (n: string) => /[A-Za-z0-9]_[A-Za-z0-9]|^_|[a-z][A-Z]|\./.test(n) || n.length >= 8;
 const COMMON_CALLS = new Set('print len str int range list dict set open isinstance hasattr getattr setattr require describe console.log it test expect'.split(' '));
 
@@ -146,6 +154,15 @@ function scanNames(text: string, weight: number, out: Array<[string, number]>): 
     else name = m[4];
     if (name) out.push([name, weight]);
   }
+  if (/import|require|from/.test(text)) {
+    IMPORT.lastIndex = 0;
+    for (let m = IMPORT.exec(text); m; m = IMPORT.exec(text)) {
+      const mod = m[1] ?? m[2] ?? m[3];
+      if (mod && mod.length >= 3) out.push([mod, weight]);
+    }
+  }
+  SETTING.lastIndex = 0;
+  for (let m = SETTING.exec(text); m; m = SETTING.exec(text)) if (m[1]) out.push([`${m[1]}=`, weight]);
 }
 
 function scan(m: LedgerMessage): Scan {
@@ -155,7 +172,7 @@ function scan(m: LedgerMessage): Scan {
   if (request) {
     if (text.length <= CONSTRAINT_SCAN_MAX_CHARS && CONSTRAINT.test(text)) for (const s of sentences(text)) if (CONSTRAINT.test(s)) out.sentences.push(oneLine(s, 240));
   } else if (m.role === 'assistant' && text.trim()) {
-    if (DECISION.test(text)) for (const s of sentences(text)) if (DECISION.test(s) && /^[A-Z]/.test(s) && s.length <= 400) out.sentences.push(oneLine(s, 240));
+    if (DECISION.test(text)) for (const s of sentences(text)) if (DECISION.test(s) && /^[A-Z]/.test(s) && !/\blet me\b/i.test(s) && s.length <= 400) out.sentences.push(oneLine(s, 240));
   }
   if ((request || m.role === 'assistant') && FILE_EXTENSION.test(text)) for (const f of text.matchAll(FILE_MENTION)) if (f[1]) out.mentions.push(f[1]);
   if (m.role === 'assistant' && PENDING.test(text)) for (const s of text.split('\n')) if (PENDING.test(s)) out.pending.push(oneLine(s, 200));
@@ -237,6 +254,7 @@ export function buildLedger(messages: readonly LedgerMessage[], memo?: LedgerMem
       } else if (p.type === 'tool_result') {
         const r = s.results.get(i);
         if (!r) return;
+        ledger.lastResult = oneLine(p.text, LAST_RESULT_MAX_CHARS);
         const call = calls.get(p.callId);
         const cmd = call ? commandOf(call) : undefined;
         for (const f of r.files) touch(f, 'seen in output');

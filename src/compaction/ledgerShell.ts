@@ -92,6 +92,7 @@ function toolEffects(call: ToolCallPart): FileEffect[] {
 }
 
 const PATHLIKE = /^(?:~?\/|\.{1,2}\/)?(?:[\w@+-][\w.@+-]*\/)*[\w@+-][\w.@+-]*\.[A-Za-z][A-Za-z0-9]{0,7}$|^(?:~?\/|\.{1,2}\/)(?:[\w@.+-]+\/)*[\w@.+-]*$/;
+const KNOWN_EXTENSION = /\.(?:ts|tsx|js|jsx|mjs|cjs|py|pyi|rs|go|java|kt|rb|php|c|h|cc|cpp|hpp|cs|json|ya?ml|toml|md|rst|txt|sh|css|scss|html|sql|cfg|ini|lock|vue|svelte|swift|xml|csv|log|patch|diff|bak|backup|orig)$/;
 const READERS = new Set(['cat', 'head', 'tail', 'less', 'more', 'nl', 'grep', 'rg', 'wc', 'diff', 'open', 'view', 'search_file', 'ls', 'stat', 'file']);
 const RUNNERS = /^(python[\d.]*|node|bash|sh|pytest|ts-node|tsx|deno|ruby|perl|go|cargo|npx|jest|vitest|mocha)$/;
 
@@ -122,7 +123,8 @@ export function shellEffects(command: string, openFile?: string): FileEffect[] {
     const words = toks.filter((t) => !/^[A-Z_][A-Z0-9_]*=/.test(t) && t !== 'sudo');
     const verb = words[0] ?? '';
     const args = words.slice(1).map(unquote).filter((t) => !t.startsWith('-') && !/^\d?>/.test(t));
-    const files = args.filter((t) => PATHLIKE.test(t) && !t.startsWith('/dev/'));
+    // A path needs a known extension or a slash and an extension ("np.product" is a pattern, "/testbed" a directory).
+    const files = args.filter((t) => PATHLIKE.test(t) && !t.startsWith('/dev/') && (KNOWN_EXTENSION.test(t) || /\/[^/]*\.\w+$/.test(t)));
     if (verb === 'cd' || files.length === 0) {
       if (verb === 'edit' && openFile && /^\d+:\d+$/.test(words[1] ?? '')) {
         out.push({ path: openFile, action: 'edited', gist: `lines ${words[1]} replaced${lines[1] ? ` with "${firstLine(lines[1], 60)}"` : ''}` });

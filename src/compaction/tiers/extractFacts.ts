@@ -65,6 +65,7 @@ export function extractFacts(messages: readonly FactMessage[], instructions?: st
     facts.identifiers.push(`${i === 0 ? 'Code names used most' : 'Also used'}: ${group}.`);
   }
   if (l.lastAssistantText) facts.currentWork.push(`The assistant last wrote: ${excerpt(l.lastAssistantText)}`);
+  if (l.lastResult) facts.currentWork.push(`The latest tool result began: ${l.lastResult}`);
   if (l.lastActions.length > 0) facts.currentWork.push(`Its last actions: ${l.lastActions.join('; ')}.`);
   const next = l.lastAssistantText
     .split(/(?<=[.!?:])\s+|\n+/)
