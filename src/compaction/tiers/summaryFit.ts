@@ -168,7 +168,12 @@ function fitRequests(requests: readonly string[], pinnedBudget: number, othersBu
     }
   };
   if (last < 0) return out;
+  // The first request's room is set aside before the latest takes what it needs: a short command is never crowded
+  // out by a long template or pasted document that came after it.
+  const firstRoom = last > 0 ? Math.min(cost(requests[0] ?? '', true), firstMaxTokens, Math.floor(left / 2)) : 0;
+  left -= firstRoom;
   put(last, left);
+  left += firstRoom;
   if (last > 0) put(0, Math.min(left, firstMaxTokens));
   // The others: water-filling, so short requests stay whole and the long ones share the rest.
   const others = requests.map((_, i) => i).filter((i) => i > 0 && i < last);
