@@ -170,7 +170,8 @@ function scan(m: LedgerMessage): Scan {
   const request = isRequest(m);
   const out: Scan = { text, request, sentences: [], mentions: [], pending: [], names: [], results: new Map() };
   if (request) {
-    if (text.length <= CONSTRAINT_SCAN_MAX_CHARS && CONSTRAINT.test(text)) for (const s of sentences(text)) if (CONSTRAINT.test(s)) out.sentences.push(oneLine(s, 240));
+    // A sentence that is the whole request adds nothing to its quote.
+    if (text.length <= CONSTRAINT_SCAN_MAX_CHARS && CONSTRAINT.test(text)) for (const s of sentences(text)) if (CONSTRAINT.test(s) && s !== text.trim()) out.sentences.push(oneLine(s, 240));
   } else if (m.role === 'assistant' && text.trim()) {
     if (DECISION.test(text)) for (const s of sentences(text)) if (DECISION.test(s) && /^[A-Z]/.test(s) && !/\blet me\b/i.test(s) && s.length <= 400) out.sentences.push(oneLine(s, 240));
   }

@@ -180,7 +180,7 @@ const ERROR_KEY = /\b[A-Z]\w*(?:Error|Exception)\b|^\s*(?:error|fatal|panic|FAIL
 const NOISE = /^\s*(?:<\/?(?:returncode|output|stdout|stderr)>.*|\[.*exit code.*\]|\(Open file:.*|\(Current directory:.*|bash-\$.*|-+|=+|)\s*$/i;
 
 /** The line of a result worth quoting: its last error-like line, else its last meaningful line. */
-export function keyLine(text: string, max = 160): string | undefined {
+export function keyLine(text: string, max = 120): string | undefined {
   const lines = text.split('\n').filter((l) => !NOISE.test(l));
   const pick = [...lines].reverse().find((l) => ERROR_KEY.test(l)) ?? lines[lines.length - 1];
   return pick === undefined ? undefined : firstLine(pick, max);
