@@ -85,7 +85,7 @@ const PENDING = /\b(TODO|FIXME|still need|not yet|left to do|follow[- ]up)\b|^\s
 const CONSTRAINT = /\b(must|mustn't|must not|don't|do not|never|always|only|without|make sure|should not|shouldn't|avoid|prefer|please keep|keep it)\b/i;
 /** A request longer than this is a template or a pasted document: its sentences are not scanned for constraints (it is quoted). */
 const CONSTRAINT_SCAN_MAX_CHARS = 3_000;
-const ERROR_LINE = /<tool_use_error>|\b[A-Z]\w*(?:Error|Exception)\b(?!\s+handling)|^\s*(?:error|fatal|panic|FAIL(?:ED)?)\b|Traceback \(most recent|\bfailed\b|command not found|No such file/;
+const ERROR_LINE = /<tool_use_error>|\b[A-Z]\w*(?:Error|Exception)\b(?!\s+handling)|^\s*(?:error|Error|ERROR|fatal|panic|FAIL(?:ED)?)\b|Traceback \(most recent|\bfailed\b|command not found|No such file/;
 const ERROR_WORD = /tool_use_error|Error|Exception|error|fatal|panic|FAIL|Traceback|failed|command not found|No such file/;
 const FILE_EXTENSIONS = 'ts|tsx|js|jsx|mjs|cjs|py|rs|go|java|kt|rb|php|c|h|cc|cpp|hpp|cs|json|ya?ml|toml|md|txt|sh|css|scss|html|sql|cfg|ini|lock|vue|svelte|swift';
 const FILE_MENTION = new RegExp(`(?:^|[\\s\`'"(])((?:~?\\/)?(?:[\\w.-]+\\/)*[\\w.-]+\\.(?:${FILE_EXTENSIONS}))\\b`, 'g');

@@ -110,17 +110,19 @@ export function shellEffects(command: string, openFile?: string): FileEffect[] {
   const heredocBody = /<<-?\s*['"]?(\w+)['"]?/.test(head) ? lines.slice(1).find((l) => l.trim()) : undefined;
   for (const segment of head.split(/&&|\|\||;|\|/)) {
     const toks = segment.trim().split(/\s+/).filter(Boolean);
-    // Redirections write their target.
+    // Redirections write their target (which is then no argument of the command).
+    const targets = new Set<number>();
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i]!;
       const m = /^(\d?>>?|&>)(.*)$/.exec(t);
       if (!m) continue;
+      if (!m[2]) targets.add(i + 1);
       const target = unquote(m[2] || toks[i + 1] || '');
       if (target && target !== '/dev/null' && PATHLIKE.test(target)) {
         out.push({ path: target, action: 'created', ...(heredocBody ? { gist: `written from a heredoc starting "${firstLine(heredocBody, 60)}"` } : {}) });
       }
     }
-    const words = toks.filter((t) => !/^[A-Z_][A-Z0-9_]*=/.test(t) && t !== 'sudo');
+    const words = toks.filter((t, i) => !targets.has(i) && !/^[A-Z_][A-Z0-9_]*=/.test(t) && t !== 'sudo');
     const verb = words[0] ?? '';
     const args = words.slice(1).map(unquote).filter((t) => !t.startsWith('-') && !/^\d?>/.test(t));
     // A path needs a known extension or a slash and an extension ("np.product" is a pattern, "/testbed" a directory).
@@ -132,7 +134,8 @@ export function shellEffects(command: string, openFile?: string): FileEffect[] {
       continue;
     }
     if (verb === 'sed' && words.some((w) => /^-i/.test(w) || /^--in-place/.test(w))) {
-      const expr = args.find((a) => !PATHLIKE.test(a));
+      // The script as quoted (split on spaces it would be cut at its first space).
+      const expr = /(['"])(.+?)\1/.exec(segment)?.[2] ?? args.find((a) => !PATHLIKE.test(a));
       for (const f of files) out.push({ path: f, action: 'edited', ...(expr ? { gist: `sed ${firstLine(expr, 70)}` } : {}) });
     } else if (verb === 'rm' || verb === 'unlink') {
       for (const f of files) out.push({ path: f, action: 'deleted' });
