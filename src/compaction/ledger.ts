@@ -264,15 +264,18 @@ export function buildLedger(messages: readonly LedgerMessage[], memo?: LedgerMem
           commands.delete(step);
           commands.set(step, { command: step, failed: r.failed, ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}), ...(r.keyLine ? { keyLine: r.keyLine } : {}) });
         }
+        // Errors are resolved by the same step succeeding: the whole command (scripts may share their first line).
+        const key = cmd ? cmd.trim() : step;
         if (r.failed) {
-          const error: LedgerError = { where: cmd ? `\`${step}\`` : step, message: r.errorLines.filter(Boolean).join(' | ') || 'failed' };
+          const message = r.errorLines.filter(Boolean).join(' | ') || (r.exitCode !== undefined ? `exit code ${r.exitCode}, no error output` : 'failed');
+          const error: LedgerError = { where: cmd ? `\`${step}\`` : step, message };
           ledger.errors.push(error);
-          open.push({ error, step });
+          open.push({ error, step: key });
         } else {
           // The same step succeeding later resolves its open errors.
           for (let k = open.length - 1; k >= 0; k--) {
             const o = open[k]!;
-            if (o.step !== step) continue;
+            if (o.step !== key) continue;
             o.error.resolved = o.error.then && !o.error.then.includes(step.slice(0, 60)) ? `it passed after ${o.error.then}` : 'it passed when run again';
             open.splice(k, 1);
           }
