@@ -17,7 +17,11 @@ import type { MessageRecord } from '../src/compaction/records';
 import { cutToFit, runBaseline, type BaselineName } from './quality/baselines';
 import { METHODS, toMarkdown, type MethodResult, type TranscriptResult } from './quality/report';
 import { requestText, scoreContext, trackedFacts } from './quality/score';
+import { bareIdentifierShare } from './quality/bareLines';
+import { runSharedEval, sharedEvalMarkdown } from './quality/sharedEval';
 
+/** The shared eval's budgets (fractions of the prefix it compacts). */
+const SHARED_BUDGETS = [0.25, 0.1];
 /** The budget: a quarter of the transcript, well under the 30 % tail the facts are drawn from. */
 export const TARGET_FRACTION = 0.25;
 
@@ -73,7 +77,9 @@ function evaluate(file: string): TranscriptResult {
     methods[name] = { ...scoreContext(fitted, input), cut };
   }
   process.stderr.write(`${file}: ${tokens} tokens, engine ${result.status} in ${Math.round(performance.now() - started)} ms\n`);
-  return { file, format: log.header.importedFrom ?? '?', messages: messages.length, tokens, target, facts: facts.size, methods };
+  const bare = bareIdentifierShare(result.status === 'compacted' ? result.record.summary : '');
+  const fidelity = result.status === 'compacted' ? result.record.fidelity : undefined;
+  return { file, format: log.header.importedFrom ?? '?', messages: messages.length, tokens, target, facts: facts.size, methods, bareLines: bare, ...(fidelity !== undefined ? { fidelity } : {}) };
 }
 
 function main(): void {
@@ -81,9 +87,12 @@ function main(): void {
   if (files.length === 0) throw new Error(`no transcripts in ${corpus}`);
   const results = files.map(evaluate);
   const meta = { encoding: counter.encoding, date: new Date().toISOString().slice(0, 10) };
-  writeFileSync(join(root, 'bench', 'quality.json'), JSON.stringify({ ...meta, targetFraction: TARGET_FRACTION, results }, null, 2) + '\n');
-  writeFileSync(join(root, 'bench', 'QUALITY.md'), toMarkdown(results, meta));
-  process.stdout.write(toMarkdown(results, meta).split('## Per transcript')[0]!);
+  // The shared metric beside ours (BENCH_SHARED_EVAL=0 skips it: it runs the built CLI on every transcript, twice).
+  const shared = process.env.BENCH_SHARED_EVAL === '0' ? [{ skipped: 'BENCH_SHARED_EVAL=0' }] : SHARED_BUDGETS.map((b) => runSharedEval(root, b));
+  writeFileSync(join(root, 'bench', 'quality.json'), JSON.stringify({ ...meta, targetFraction: TARGET_FRACTION, results, shared }, null, 2) + '\n');
+  const markdown = `${toMarkdown(results, meta)}\n${sharedEvalMarkdown(shared)}`;
+  writeFileSync(join(root, 'bench', 'QUALITY.md'), markdown);
+  process.stdout.write(markdown.split('## Per transcript')[0]!);
 }
 
 main();

@@ -28,6 +28,11 @@ export function totalsText(t: Totals): string {
   return `${t.compactions} compaction${t.compactions === 1 ? '' : 's'} · ${exact(t.tokensSaved)} tokens saved${by.length ? ` (${by.join(', ')})` : ''}`;
 }
 
+/** "92% of tracked facts kept": requests, constraints, files changed, unresolved errors, last command outcomes (the lost ones were added back). */
+function fidelityText(f: number): string {
+  return `${Math.round(f * 100)}% of tracked facts kept${f < 1 ? ' (the rest added back from the log)' : ''}`;
+}
+
 function entryView(e: HistoryEntry, handlers: HistoryHandlers): HTMLElement {
   const details = h('details', { class: `entry${e.reverted ? ' reverted' : ''}`, 'data-compaction-id': e.id, 'data-testid': 'history-entry' });
   details.open = handlers.isExpanded(e.id);
@@ -50,6 +55,7 @@ function entryView(e: HistoryEntry, handlers: HistoryHandlers): HTMLElement {
   fact('Model', e.model ?? 'none (deterministic)');
   fact('Files restored', e.filesRestored.length ? e.filesRestored.join(', ') : 'none');
   if (e.instructions) fact('Instructions', e.instructions);
+  if (e.fidelity !== undefined) fact('Fidelity', fidelityText(e.fidelity));
   const summary = h('pre', { class: 'summary-text', tabindex: 0, 'aria-label': 'Summary' });
   summary.textContent = e.summary || 'This compaction only masked old tool results; it has no summary.';
   const buttons = h('div', { class: 'buttons' });

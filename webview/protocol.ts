@@ -80,6 +80,8 @@ export const HistoryEntrySchema = z.object({
   reverted: z.boolean(),
   /** The newest compaction still applied: the one Revert undoes. */
   canRevert: z.boolean(),
+  /** The summary's fidelity to the log's ledger, 0..1 (records.ts `fidelity`); absent for compactions without one. */
+  fidelity: z.optional(z.number().check(z.gte(0), z.lte(1))),
 });
 
 export const TotalsSchema = z.object({

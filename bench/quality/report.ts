@@ -20,6 +20,10 @@ export interface TranscriptResult {
   target: number;
   facts: number;
   methods: Record<MethodName, MethodResult>;
+  /** The engine's summary: lines that are a bare identifier (bareLines.ts). */
+  bareLines?: { lines: number; bare: number; share: number };
+  /** The engine's summary: its fidelity to the ledger (records.ts `fidelity`). */
+  fidelity?: number;
 }
 
 const LABEL: Record<MethodName, string> = {
@@ -45,6 +49,8 @@ export function toMarkdown(results: readonly TranscriptResult[], meta: { encodin
     '',
     '## Summary over all transcripts',
     '',
+    'Two metrics, kept apart: this bench\'s own **tracked facts** (below; `bench/quality/facts.ts` — found by the same kinds of regexes the extractive summary uses, so it partly measures itself) and the **shared metric** (last section; `../shared/eval`, independent of the engine: the one the README quotes).',
+    '',
     '| method | fits T | first request kept | last request kept | mean coverage | median ratio |',
     '|---|---|---|---|---|---|',
   ];
@@ -59,12 +65,19 @@ export function toMarkdown(results: readonly TranscriptResult[], meta: { encodin
       `| ${LABEL[method]} | ${count((r) => r.fits)} | ${count((r) => r.firstRequestKept)} | ${count((r) => r.lastRequestKept)} | ${pct(mean)} | ${median.toFixed(1)}× |`,
     );
   }
+  const bare = results.reduce((a, r) => ({ lines: a.lines + (r.bareLines?.lines ?? 0), bare: a.bare + (r.bareLines?.bare ?? 0) }), { lines: 0, bare: 0 });
+  const fid = results.filter((r) => r.fidelity !== undefined).map((r) => r.fidelity!);
+  lines.push(
+    '',
+    `Engine summaries: ${bare.bare} of ${bare.lines} lines are bare identifiers (${pct(bare.lines ? bare.bare / bare.lines : 0)}; target ≤ 10 %); mean fidelity to the ledger ${fid.length ? pct(fid.reduce((a, b) => a + b, 0) / fid.length) : '–'}.`,
+  );
   lines.push('', '## Per transcript', '');
   for (const r of results) {
     lines.push(
       `### ${r.file}`,
       '',
-      `${r.format}, ${r.messages} messages, ${r.tokens.toLocaleString('en-US')} tokens, T = ${r.target.toLocaleString('en-US')}, ${r.facts} tracked facts.`,
+      `${r.format}, ${r.messages} messages, ${r.tokens.toLocaleString('en-US')} tokens, T = ${r.target.toLocaleString('en-US')}, ${r.facts} tracked facts.` +
+        (r.bareLines ? ` Engine summary: ${r.bareLines.bare} of ${r.bareLines.lines} lines bare identifiers${r.fidelity !== undefined ? `, fidelity ${pct(r.fidelity)}` : ''}.` : ''),
       '',
       '| method | tokens | fits T | first req. | last req. | coverage | ratio | note |',
       '|---|---|---|---|---|---|---|---|',

@@ -92,6 +92,7 @@ export class CompactionTelemetry {
         retries,
         fallback_used: fallbackUsed,
         within_target: report.withinTarget ?? true,
+        fidelity: record.fidelity !== undefined ? Math.round(record.fidelity * 10) / 10 : -1,
       });
     });
   }

@@ -127,6 +127,7 @@ export function historyOf(log: SessionLog): HistoryEntry[] {
       summary: c.summary,
       reverted: reverted.has(c.id),
       canRevert: c.id === active,
+      ...(c.fidelity !== undefined ? { fidelity: c.fidelity } : {}),
     }));
 }
 

@@ -50,7 +50,7 @@ export const DEFAULT_MASK_AFTER_TURNS = 3;
 /** The recent tail may use at most this share of the target, so the summary has room (turns mode: forced `extractive`). */
 export const TAIL_MAX_FRACTION_OF_TARGET = 0.6;
 /** Auto: the summary may claim up to this share of the room before the verbatim tail gets the rest (recent facts live in the tail). */
-export const SUMMARY_MAX_FRACTION_OF_ROOM = 0.35;
+export const SUMMARY_MAX_FRACTION_OF_ROOM = 0.55;
 /** Auto: the pinned requests (first and latest) may push the summary up to this share of the room, never more: the tail needs some. */
 export const SUMMARY_PINNED_MAX_FRACTION_OF_ROOM = 0.8;
 /** In fill mode a user-turn cut is preferred over a finer tool-round cut when its tail keeps this share of the room. */

@@ -43,7 +43,9 @@ import { createSummaryMemo, extractiveSummary, naturalSummaryTokens, pinnedReque
 import { applyReplacements, maskToolResults, type Replacement } from './tiers/mask';
 import { truncateOldest } from './tiers/truncate';
 import { withStoredCounts } from './tokens/storedCounts';
-import { isUserTurnStart, safeCuts } from './turns';
+import { checkFidelity, roundFidelity } from './fidelity';
+import { buildLedger, isRequest } from './ledger';
+import { safeCuts } from './turns';
 import type { CompactOptions, CompactResult, CompactStatus, ContextMessage, TierCount } from './types';
 
 /** Room kept for the truncation marker when truncating. */
@@ -55,6 +57,8 @@ interface Plan {
   summary: string;
   attachments: NonNullable<CompactOptions['attachments']>;
   tiers: TierCount[];
+  /** The new summary's fidelity to the ledger of what it replaces (fidelity.ts). */
+  fidelity?: number;
 }
 
 
@@ -122,6 +126,7 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
       plan.replaced.delete(m.id);
     }
     plan.summary = text;
+    plan.fidelity = roundFidelity(checkFidelity(text, buildLedger(sources, summaryMemo.facts)).fidelity);
     plan.attachments = options.attachments ?? [];
     plan.tiers.push({ tier: 'summarize', count: sources.length });
     if (plan.attachments.length > 0) plan.tiers.push({ tier: 'restore', count: plan.attachments.length });
@@ -141,7 +146,8 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     if (r.masked > 0) plan.tiers.push({ tier: 'mask', count: r.masked });
   };
   // The session's first request, while it is still verbatim, is never dropped by truncation.
-  const firstRequest = messagesOf(log).find(isUserTurnStart)?.id;
+  // The importer says what a request is (a demonstration or an expanded command template is not one).
+  const firstRequest = messagesOf(log).find(isRequest)?.id;
   const truncate = () => {
     const msgs = current();
     const pinned = new Set(firstRequest && !plan.covered.has(firstRequest) ? [firstRequest] : []);
@@ -230,7 +236,9 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
   if (done.status === 'invalid_request') return fail('invalid_request', done.reason);
   if (done.status === 'inflated') return { status: 'inflated', report: report('inflated', done.after, plan.tiers, done.reason) };
   if (done.over && options.requireTarget) return { status: 'over_target', report: report('over_target', done.after, plan.tiers, done.reason) };
-  return { status: 'compacted', record, context: done.context, report: report('compacted', done.after, plan.tiers, done.reason) };
+  const r = report('compacted', done.after, plan.tiers, done.reason);
+  if (record.fidelity !== undefined) r.fidelity = record.fidelity;
+  return { status: 'compacted', record, context: done.context, report: r };
 }
 
 function buildRecord(log: SessionLog, options: CompactOptions, plan: Plan, before: { tokens: number; messages: number }, started: number): CompactionRecord {
@@ -256,6 +264,7 @@ function buildRecord(log: SessionLog, options: CompactOptions, plan: Plan, befor
   };
   if (log.header.model?.id) record.model = log.header.model.id;
   if (options.instructions) record.instructions = options.instructions;
+  if (plan.fidelity !== undefined && plan.tiers.some((t) => t.tier === 'summarize')) record.fidelity = plan.fidelity;
   return record;
 }
 

@@ -111,6 +111,8 @@ export const MessageRecordSchema = z.object({
   usage: ProviderUsageSchema.optional(),
   /** The chat turn this message belongs to (a user request and what answered it). */
   turn: z.number().int().nonnegative().optional(),
+  /** false: a user message that is not a request (a demonstration, an expanded command template, an observation); set by importers. */
+  request: z.boolean().optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecordSchema>;
 
@@ -144,6 +146,8 @@ export const CompactionRecordSchema = z.object({
     .default([]),
   /** Replaces the covered messages, at the position of the first of them. Empty when only masking. */
   summary: z.string(),
+  /** Facts the summary kept ÷ facts the ledger tracked (requests, constraints, files changed, unresolved errors, last command outcomes), before the lost ones were added back (fidelity.ts). */
+  fidelity: z.number().min(0).max(1).optional(),
   summaryTokens: z.number().int().nonnegative(),
   attachments: z.array(AttachmentSchema).default([]),
   before: z.object({ tokens: z.number().int().nonnegative(), messages: z.number().int().nonnegative() }),

@@ -95,6 +95,8 @@ export interface CompactionReport {
   fallbackReason?: string;
   /** The context after compaction is at or above the auto-compact threshold: the next turn would compact again. */
   retriggersAutoCompact?: boolean;
+  /** The summary's fidelity to the ledger (records.ts `fidelity`), when a summary was written. */
+  fidelity?: number;
 }
 
 /** How the summary model was used for one compaction (docs/architecture.md, Compaction: the report names the model). */

@@ -155,6 +155,10 @@ test('the gauge follows the session across the levels; the Context view shows th
     // Expand the entry: details and the summary as text; screenshot in dark, then light.
     await entry.locator('summary').click();
     await view.locator('.summary-text').first().waitFor();
+    // The summary's fidelity to the log's ledger: in the entry's facts and in the compaction notice.
+    assert.match(await entry.innerText(), /Fidelity\s+\d+% of tracked facts kept/);
+    const notice = page.locator('.notification-list-item-message', { hasText: /Compacted: / }).first();
+    assert.match(await notice.innerText(), /fidelity \d+%/);
     await vscode.screenshot('context-view-compacted-dark');
     await palette(page, 'Preferences: Toggle between Light/Dark Themes');
     await page.locator('.monaco-workbench.vs').waitFor({ timeout: 15_000 });

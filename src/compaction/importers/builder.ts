@@ -84,6 +84,8 @@ export class LogBuilder {
       turn: Math.max(0, this.requests - 1),
     };
     if (input.usage && Object.keys(input.usage).length > 0) record.usage = input.usage;
+    // Only the exception is stored: a user message the importer says is not a request (what "the first request" is).
+    if (input.role === 'user' && input.request === false) record.request = false;
     if (input.request) this.requestIds.push(id);
     this.records.push(record);
     return id;

@@ -24,6 +24,8 @@ import { countMessages, finishRecord } from '../finishRecord';
 import type { Attachment, CompactionRecord, CompactionSource, MessageRecord, SessionLog } from '../records';
 import { buildReport } from '../report';
 import { findSplitPoint } from '../split';
+import { checkFidelity, repairSummary, roundFidelity } from '../fidelity';
+import { buildLedger } from '../ledger';
 import { extractiveSummary } from '../tiers/extractive';
 import { applyReplacements, maskToolResults, type Replacement } from '../tiers/mask';
 import { NO_SLICING, pause, type TimeSlicer } from '../timeSlicer';
@@ -38,6 +40,9 @@ import { roundsOf } from './transcript';
 
 /** Room kept for the summary's framing when sizing the extractive fallback. */
 const FALLBACK_RESERVE_TOKENS = 32;
+/** The ledger given to the model as ground truth: at most this many tokens, and this share of its window. */
+const LEDGER_PROMPT_MAX_TOKENS = 4_000;
+const LEDGER_PROMPT_MAX_FRACTION_OF_WINDOW = 0.1;
 
 export interface LlmCompactOptions {
   source: CompactionSource;
@@ -141,12 +146,21 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
   await slicer.yield(); // the transcript of everything summarized: a slice of its own
   const rounds = roundsOf(range, counter);
   await pause(slicer);
+  // The artifact ledger of what is summarized: ground truth in the prompt, and what the answer is checked against.
+  const rangeRecords = recordsOf(range);
+  const ledger = buildLedger(rangeRecords);
+  const ledgerText = extractiveSummary(
+    { messages: rangeRecords },
+    { budgetTokens: Math.floor(Math.min(LEDGER_PROMPT_MAX_TOKENS, window * LEDGER_PROMPT_MAX_FRACTION_OF_WINDOW)), counter },
+  );
+  await pause(slicer);
   const outcome: SummaryOutcome = await requestSummary({
     rounds,
     slicer,
     scope,
     ...(previousSummary ? { previousSummary } : {}),
     instructions: [options.instructions ?? '', ...(options.hookInstructions ?? [])],
+    ...(ledgerText ? { ledger: ledgerText } : {}),
     summarizer: options.summarizer,
     counter,
     signal,
@@ -164,10 +178,14 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
   if (!outcome.ok && outcome.failure === 'aborted') return aborted();
 
   let summary: string | undefined;
+  let fidelity: number | undefined;
   if (outcome.ok) {
     summarizer.inputTokens = outcome.inputTokens ?? outcome.countedInputTokens;
     summarizer.outputTokens = outcome.outputTokens ?? outcome.countedOutputTokens;
-    const text = withMarker(outcome.text);
+    // The fidelity check: tracked facts the model lost are added back from the ledger; the score is before the repair.
+    const check = checkFidelity(outcome.text, ledger);
+    fidelity = check.fidelity;
+    const text = withMarker(repairSummary(outcome.text, check.lost, counter));
     const replacedTokens = rangeTokens + (previous?.summary ? previous.summaryTokens : 0);
     const tokens = tokensOfText(text, counter);
     if (tokens >= replacedTokens) {
@@ -182,6 +200,7 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
     const budgetTokens = Math.min(SUMMARY_MAX_TOKENS, Math.max(SUMMARY_MIN_TOKENS, options.targetTokens - fixed - restTokens - FALLBACK_RESERVE_TOKENS));
     summary = extractiveSummary({ messages: recordsOf(range), ...(previous?.summary ? { previousSummary: previous.summary } : {}), ...(options.instructions ? { instructions: options.instructions } : {}) }, { budgetTokens, counter });
     if (!summary) return fail('empty_summary', `the messages to summarize hold no text, tool calls or results (and ${fallbackReason ?? 'the model failed'})`);
+    fidelity = checkFidelity(summary, ledger).fidelity;
   }
   const strategy = fallbackReason === undefined ? 'llm' : 'extractive';
   const summaryTokens = tokensOfText(summary, counter);
@@ -227,12 +246,15 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
     durationMs: 0,
     ...(model ? { model } : {}),
     ...(options.instructions ? { instructions: options.instructions } : {}),
+    ...(fidelity !== undefined ? { fidelity: roundFidelity(fidelity) } : {}),
   };
   await pause(slicer);
   const done = finishRecord(log, record, { before, targetTokens: options.targetTokens, counter, clock: options.clock, started });
   if (done.status === 'invalid_request') return fail('invalid_request', done.reason);
   if (done.status === 'inflated') return { status: 'inflated', report: report('inflated', done.after, strategy, done.reason) };
-  return { status: 'compacted', record, context: done.context, report: report('compacted', done.after, strategy, done.reason) };
+  const r = report('compacted', done.after, strategy, done.reason);
+  if (record.fidelity !== undefined) r.fidelity = record.fidelity;
+  return { status: 'compacted', record, context: done.context, report: r };
 }
 
 type Picked =

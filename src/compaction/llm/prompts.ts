@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type PromptName = 'summary' | 'scope-full' | 'scope-upto' | 'scope-from' | 'update' | 'custom' | 'dropped';
+export type PromptName = 'summary' | 'scope-full' | 'scope-upto' | 'scope-from' | 'update' | 'custom' | 'dropped' | 'ledger';
 
 const cache = new Map<PromptName, string>();
 

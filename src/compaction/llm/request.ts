@@ -33,6 +33,8 @@ export interface SummaryRequestInput {
   previousSummary?: string;
   /** Custom instructions, in priority order (the user's first, then the hooks'). */
   instructions: readonly string[];
+  /** The artifact ledger of the summarized messages, rendered (ground truth for the model). */
+  ledger?: string;
   summarizer: Summarizer;
   counter: TokenCounter;
   signal: AbortSignal;
@@ -71,11 +73,12 @@ export type SummaryOutcome =
     }
   | { ok: false; failure: ModelFailure | 'aborted'; reason: string; attempts: SummaryAttempts };
 
-/** The instruction part of the request (everything but the transcript). */
-export function instructionPrompt(scope: Scope, previousSummary: string | undefined, instructions: readonly string[]): string {
+/** The instruction part of the request (everything but the transcript); `ledger`: the artifact ledger as text (ground truth). */
+export function instructionPrompt(scope: Scope, previousSummary: string | undefined, instructions: readonly string[], ledger?: string): string {
   const custom = instructions.map((t) => t.trim()).filter((t) => t !== '');
   return render('summary', {
     scope: render(`scope-${scope}`).trim(),
+    ledger: ledger?.trim() ? render('ledger', { ledger: ledger.trim() }) : '',
     update: previousSummary ? render('update', { previousSummary }) : '',
     custom: custom.length > 0 ? render('custom', { instructions: custom.map((t) => `- ${t.replace(/\n/g, '\n  ')}`).join('\n') }) : '',
   }).trim();
@@ -88,7 +91,7 @@ export function backoffMs(retry: number): number {
 export async function requestSummary(input: SummaryRequestInput): Promise<SummaryOutcome> {
   const { counter, signal } = input;
   const slicer = input.slicer ?? NO_SLICING;
-  const prompt = instructionPrompt(input.scope, input.previousSummary, input.instructions);
+  const prompt = instructionPrompt(input.scope, input.previousSummary, input.instructions, input.ledger);
   const attempts: SummaryAttempts = { promptTooLong: 0, transient: 0, droppedRounds: 0, calls: 0 };
   const kept = [...input.rounds];
   const dropped: Round[] = [];

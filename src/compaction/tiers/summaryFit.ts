@@ -22,6 +22,8 @@ import type { TokenCounter } from '../types';
 import { createFactsMemo, type FactMessage, type Facts, type FactsMemo } from './extractFacts';
 import { bullet, quotedAsBullet, quoteRequest, SECTIONS, truncateMiddle, walk } from './summaryFormat';
 
+/** Shorter cuts tried for a request whose cut still costs more than its room. */
+const REQUEST_CUT_ATTEMPTS = 4;
 /** Room for the closing line naming the sections left out entirely. */
 const OMITTED_NOTE_RESERVE_TOKENS = 24;
 
@@ -144,17 +146,34 @@ function fitRequests(requests: readonly string[], pinnedBudget: number, othersBu
   const put = (i: number, maxTokens: number) => {
     const text = requests[i] ?? '';
     const pinned = i === 0 || i === last;
-    let t = text;
-    if (cost(t, pinned) > maxTokens) {
-      if (maxTokens < SUMMARY_REQUEST_MIN_TOKENS) return;
-      t = costs.cut(text, Math.max(SUMMARY_REQUEST_MIN_TOKENS, maxTokens - 16));
+    const room = Math.min(maxTokens, left);
+    if (cost(text, pinned) <= room) {
+      out.set(i, text);
+      left -= cost(text, pinned);
+      return;
     }
-    if (cost(t, pinned) > left) return;
-    out.set(i, t);
-    left -= cost(t, pinned);
+    // Cut in the middle; a cut that still costs more than the room (the cut marker, a costlier head and tail) is cut
+    // shorter, so a request is never dropped while a cut of SUMMARY_REQUEST_MIN_TOKENS fits.
+    let aim = Math.max(SUMMARY_REQUEST_MIN_TOKENS, room - 16);
+    for (let attempt = 0; attempt < REQUEST_CUT_ATTEMPTS && room >= SUMMARY_REQUEST_MIN_TOKENS; attempt++) {
+      const t = costs.cut(text, aim);
+      const c = cost(t, pinned);
+      if (c <= room) {
+        out.set(i, t);
+        left -= c;
+        return;
+      }
+      if (aim <= SUMMARY_REQUEST_MIN_TOKENS) return;
+      aim = Math.max(SUMMARY_REQUEST_MIN_TOKENS, Math.floor((aim * room) / c) - 8);
+    }
   };
   if (last < 0) return out;
+  // The first request's room is set aside before the latest takes what it needs: a short command is never crowded
+  // out by a long template or pasted document that came after it.
+  const firstRoom = last > 0 ? Math.min(cost(requests[0] ?? '', true), firstMaxTokens, Math.floor(left / 2)) : 0;
+  left -= firstRoom;
   put(last, left);
+  left += firstRoom;
   if (last > 0) put(0, Math.min(left, firstMaxTokens));
   // The others: water-filling, so short requests stay whole and the long ones share the rest.
   const others = requests.map((_, i) => i).filter((i) => i > 0 && i < last);

@@ -93,7 +93,8 @@ test('auto fills the budget: the kept tail takes what the summary does not need'
   assert.ok(r.report.after.tokens <= target, `${r.report.after.tokens} > ${target}`);
   assert.ok(r.report.after.tokens >= target * 0.9, `only ${r.report.after.tokens} of ${target} used`);
   const tail = contextTokens(r.context.filter((m) => m.kind === 'message'));
-  assert.ok(tail >= target * 0.5, `the verbatim tail has ${tail} tokens of ${target}`);
+  // The summary may take up to SUMMARY_MAX_FRACTION_OF_ROOM (0.55): the ledger keeps more per token than old rounds do.
+  assert.ok(tail >= target * 0.35, `the verbatim tail has ${tail} tokens of ${target}`);
 });
 
 test('auto lands under a tiny target by summarizing everything, the request still quoted', () => {

@@ -33,8 +33,11 @@ test('auto adds an extractive summary when masking is not enough, keeping the ta
   assert.ok(r.report.after.tokens <= 2_000, `after ${r.report.after.tokens}`);
   const kinds = r.context.map((m) => m.kind);
   assert.deepEqual(kinds.slice(0, 2), ['system', 'summary']);
-  assert.equal(r.context[2]?.messageId, 'u6', 'the tail starts at the last user turn');
-  assert.ok(r.record.covered.includes('u1') && !r.record.covered.includes('u6'));
+  // The tail is the end of the last turn (a tool-round cut when the summary needs the room); its request stays quoted.
+  const tailStart = r.context[2]?.messageId ?? '';
+  assert.ok(tailStart === 'u6' || /^[at]6/.test(tailStart), `the tail starts in the last turn (${tailStart})`);
+  assert.ok(r.record.covered.includes('u1'));
+  if (r.record.covered.includes('u6')) assert.match(r.record.summary, /Request 6: please fix the bug/);
   assert.equal(r.report.tokensSaved, r.report.before.tokens - r.report.after.tokens);
 });
 

@@ -33,7 +33,7 @@ test('bundled by esbuild (as esbuild.mjs does), the templates are inlined: no pr
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const bundled = require(out) as { render: typeof render };
     assert.equal(bundled.render('scope-full'), template('scope-full'));
-    assert.match(bundled.render('summary', { scope: 'S', update: '', custom: '' }), /Primary request and intent/);
+    assert.match(bundled.render('summary', { scope: 'S', ledger: '', update: '', custom: '' }), /Primary request and intent/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -93,7 +93,7 @@ function reportOf(record: CompactionRecord, fields: Partial<CompactionReport> = 
 test('one compaction_completed per compaction, numbers rounded to powers of two, no common.* properties', async () => {
   const capture = await server();
   const { telemetry, sender } = wire({ host: capture.host });
-  const record = completedRecord('c-1');
+  const record = { ...completedRecord('c-1'), fidelity: 0.87 };
   const report = reportOf(record);
   const res: CompactResult = { status: 'compacted', record, context: [], report };
   telemetry.compactionResult(res);
@@ -120,6 +120,7 @@ test('one compaction_completed per compaction, numbers rounded to powers of two,
       retries: 0,
       fallback_used: false,
       within_target: true,
+      fidelity: 0.9, // the summary's fidelity, rounded to tenths
     },
   );
   assert.equal(event?.properties.$process_person_profile, false);
