@@ -18,7 +18,13 @@ export const DEFAULT_SETTINGS = {
   /** afterMinutes 0 = off; minTokens: smaller contexts are not worth compacting while idle. */
   idleCompaction: { afterMinutes: 0, minTokens: 20_000 },
   engineTrace: 'off' as 'off' | 'messages' | 'verbose',
+  /** `compactor.compaction.preview`: which compactions open the preview (summary editable) before applying. */
+  compactionPreview: 'manual' as PreviewMode,
+  /** `compactor.levels.preparePercent`: at this level the next compaction's summary is prepared in the background; 0 = off. */
+  preparePercent: 75,
 };
+/** always: every compaction a person starts (also partial ones); manual: Compact Conversation; never. Automatic ones never wait. */
+export type PreviewMode = 'always' | 'manual' | 'never';
 export type Settings = typeof DEFAULT_SETTINGS;
 
 /** Keys (below `compactor.`) whose change needs the compaction server restarted. */
@@ -44,6 +50,8 @@ const fields = {
     .refine((v) => v === 0 || v >= 0.05, { message: 'must be 0 (off) or at least 0.05 minutes' }),
   'idleCompaction.minTokens': z.number().int().min(0),
   'engine.trace': z.enum(['off', 'messages', 'verbose']),
+  'compaction.preview': z.enum(['always', 'manual', 'never']),
+  'levels.preparePercent': z.number().int().min(0).max(100),
 } as const;
 export type SettingKey = keyof typeof fields;
 export const SETTING_KEYS = Object.keys(fields) as SettingKey[];
@@ -77,6 +85,14 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Parsed
     );
     levels = { ...d.levels };
   }
+  let preparePercent = pick('levels.preparePercent', d.preparePercent);
+  if (preparePercent !== 0 && preparePercent >= levels.autoCompactPercent) {
+    const fallback = d.preparePercent < levels.autoCompactPercent ? d.preparePercent : 0;
+    problems.push(
+      `compactor.levels.preparePercent: ${preparePercent}% must be below auto-compact (${levels.autoCompactPercent}%), or 0 (off); using ${fallback}.`,
+    );
+    preparePercent = fallback;
+  }
   return {
     settings: {
       autoCompact: { enabled: pick('autoCompact.enabled', d.autoCompact.enabled) },
@@ -90,6 +106,8 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Parsed
         minTokens: pick('idleCompaction.minTokens', d.idleCompaction.minTokens),
       },
       engineTrace: pick('engine.trace', d.engineTrace),
+      compactionPreview: pick('compaction.preview', d.compactionPreview),
+      preparePercent,
     },
     problems,
   };

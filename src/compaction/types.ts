@@ -88,6 +88,10 @@ export interface CompactionReport {
   fallbackReason?: string;
   /** The context after compaction is at or above the auto-compact threshold: the next turn would compact again. */
   retriggersAutoCompact?: boolean;
+  /** A person edited the summary in the preview before it was applied. */
+  edited?: boolean;
+  /** The summary was prepared in the background and applied at the compaction point. */
+  prepared?: boolean;
 }
 
 /** How the summary model was used for one compaction (DESIGN.md, Compaction: the report names the model). */
