@@ -80,6 +80,10 @@ export const HistoryEntrySchema = z.object({
   reverted: z.boolean(),
   /** The newest compaction still applied: the one Revert undoes. */
   canRevert: z.boolean(),
+  /** A person edited the summary in the preview before it applied. */
+  edited: z.optional(z.boolean()),
+  /** The summary was prepared in the background and applied at once at the compaction point. */
+  prepared: z.optional(z.boolean()),
 });
 
 export const TotalsSchema = z.object({

@@ -92,6 +92,8 @@ export class CompactionTelemetry {
         retries,
         fallback_used: fallbackUsed,
         within_target: report.withinTarget ?? true,
+        summary_edited: record.edited === true,
+        prepared: record.prepared === true,
       });
     });
   }

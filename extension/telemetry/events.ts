@@ -68,6 +68,8 @@ export const CompactionCompletedSchema = z.strictObject({
   retries: z.number().int().min(0).max(10),
   fallback_used: z.boolean(),
   within_target: z.boolean(),
+  summary_edited: z.boolean(),
+  prepared: z.boolean(),
 });
 
 export const CompactionFailedSchema = z.strictObject({

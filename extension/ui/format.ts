@@ -25,5 +25,6 @@ export function savedPercent(report: Pick<CompactionReport, 'before' | 'tokensSa
 /** "Compacted: 81K → 22K tokens (saved 73%, mask ×4, summarize ×1)". */
 export function compactionLine(report: CompactionReport): string {
   const tiers = report.tiers.filter((t) => t.count > 0).map((t) => `${t.tier} ×${t.count}`);
-  return `Compacted: ${formatTokens(report.before.tokens)} → ${formatTokens(report.after.tokens)} tokens (saved ${savedPercent(report)}%${tiers.length ? `, ${tiers.join(', ')}` : ''})`;
+  const flags = [...(report.edited ? ['summary edited'] : []), ...(report.prepared ? ['prepared in the background'] : [])];
+  return `Compacted: ${formatTokens(report.before.tokens)} → ${formatTokens(report.after.tokens)} tokens (saved ${savedPercent(report)}%${tiers.length ? `, ${tiers.join(', ')}` : ''})${flags.length ? ` · ${flags.join(', ')}` : ''}`;
 }

@@ -127,6 +127,8 @@ export function historyOf(log: SessionLog): HistoryEntry[] {
       summary: c.summary,
       reverted: reverted.has(c.id),
       canRevert: c.id === active,
+      ...(c.edited ? { edited: true } : {}),
+      ...(c.prepared ? { prepared: true } : {}),
     }));
 }
 

@@ -120,6 +120,8 @@ test('one compaction_completed per compaction, numbers rounded to powers of two,
       retries: 0,
       fallback_used: false,
       within_target: true,
+      summary_edited: false,
+      prepared: false,
     },
   );
   assert.equal(event?.properties.$process_person_profile, false);
