@@ -19,7 +19,7 @@
  */
 import { changeSince, type LogMark, markOf } from '../../src/compaction/proposal';
 import type { SessionLog } from '../../src/compaction/records';
-import type { Proposal } from './proposals';
+import { type Proposal, StaleProposalError } from './proposals';
 
 export interface PreparationFacts {
   log: SessionLog;
@@ -170,4 +170,28 @@ export class Preparations {
     this.host.log(`session ${id}: background preparation failed (${failure ?? 'unknown'}); automatic compaction will compact normally`);
     return undefined;
   }
+}
+
+/**
+ * The automatic compaction's path: a still-valid prepared proposal is applied
+ * (no summary request); without one, or when applying finds it stale, the
+ * normal compaction runs (the fallback for failed or stale preparations).
+ */
+export async function compactPreparedOrNow<T>(
+  preparations: Pick<Preparations, 'claim'>,
+  id: string,
+  applyPrepared: (proposal: Proposal) => Promise<T>,
+  compactNow: () => Promise<T>,
+  log: (message: string) => void,
+): Promise<T> {
+  const prepared = await preparations.claim(id);
+  if (prepared) {
+    try {
+      return await applyPrepared(prepared);
+    } catch (err) {
+      if (!(err instanceof StaleProposalError)) throw err;
+      log(`session ${id}: the prepared compaction was not used (${err.reason}); compacting now`);
+    }
+  }
+  return compactNow();
 }

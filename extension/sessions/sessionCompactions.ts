@@ -13,8 +13,8 @@ import type { EngineClient } from '../engine/engineClient';
 import { collectHooks, type DidCompactEvent, type WillCompactListener } from '../api/compactionHooks';
 import { CircuitBreaker } from './autoCompaction';
 import { proposeWithModel, type CompactionHookInput } from './llmCompaction';
-import { Preparations } from './preparation';
-import { applyProposal, type ApplyOptions, type Proposal, type ProposeResult, StaleProposalError } from './proposals';
+import { compactPreparedOrNow, Preparations } from './preparation';
+import { applyProposal, type ApplyOptions, type Proposal, type ProposeResult } from './proposals';
 import type { AppendableRecord } from './sessionStore';
 
 const noop = (): void => undefined;
@@ -235,17 +235,18 @@ export class SessionCompactions implements vscode.Disposable {
   /** Proposes, then applies at once; an automatic compaction applies a still-valid prepared proposal instead, with no summary request. */
   private async runCompaction(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<CompactResponse> {
     if (request.source === 'auto' && !request.partial) {
-      const prepared = await this.preparations.claim(id);
-      if (prepared) {
-        try {
-          const log = await this.sessions.load(id);
-          return await this.runApply(prepared, { prepared: true, maxAfterTokens: this.sessions.budget(log).autoCompactTokens });
-        } catch (err) {
-          if (!(err instanceof StaleProposalError)) throw err;
-          this.output.info(`session ${id}: the prepared compaction was not used (${err.reason}); compacting now`);
-        }
-      }
+      return compactPreparedOrNow(
+        this.preparations,
+        id,
+        async (prepared) => this.runApply(prepared, { prepared: true, maxAfterTokens: this.sessions.budget(await this.sessions.load(id)).autoCompactTokens }),
+        () => this.proposeAndApply(id, request, model, token),
+        (message) => this.output.info(message),
+      );
     }
+    return this.proposeAndApply(id, request, model, token);
+  }
+
+  private async proposeAndApply(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<CompactResponse> {
     const proposed = await this.runPropose(id, request, model, token);
     if (proposed.status !== 'proposed') return proposed;
     if (token?.isCancellationRequested) {

@@ -54,3 +54,24 @@ test('idle compaction: off by default, fractional minutes from 0.05, bad values 
   assert.equal(bad.problems.length, 2);
   assert.match(bad.problems[0]!, /compactor\.idleCompaction\.afterMinutes: 0\.01 is not valid \(must be 0 \(off\) or at least 0\.05 minutes\)/);
 });
+
+test('compaction.preview: always / manual / never, manual by default; anything else falls back with a problem', () => {
+  assert.equal(parseSettings({}).settings.compactionPreview, 'manual');
+  assert.equal(parseSettings({ 'compaction.preview': 'always' }).settings.compactionPreview, 'always');
+  const bad = parseSettings({ 'compaction.preview': 'sometimes' });
+  assert.equal(bad.settings.compactionPreview, 'manual');
+  assert.match(bad.problems[0] ?? '', /compactor\.compaction\.preview/);
+});
+
+test('levels.preparePercent: 75 by default, 0 turns it off, must stay below auto-compact', () => {
+  assert.equal(parseSettings({}).settings.preparePercent, 75);
+  assert.equal(parseSettings({ 'levels.preparePercent': 0 }).settings.preparePercent, 0);
+  assert.equal(parseSettings({ 'levels.preparePercent': 60 }).settings.preparePercent, 60);
+  const equal = parseSettings({ 'levels.preparePercent': 85 });
+  assert.equal(equal.settings.preparePercent, 75);
+  assert.match(equal.problems[0] ?? '', /preparePercent: 85% must be below auto-compact \(85%\)/);
+  // Auto-compact lowered below the default preparation level: preparation turns off rather than sitting above it.
+  const low = parseSettings({ 'levels.autoCompactPercent': 70, 'levels.warnPercent': 50, 'levels.preparePercent': 72 });
+  assert.equal(low.settings.preparePercent, 0);
+  assert.equal(parseSettings({ 'levels.preparePercent': 101 }).settings.preparePercent, 75);
+});
