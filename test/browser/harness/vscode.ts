@@ -25,6 +25,8 @@ export interface TestModelConfig {
     toolCalls?: { name: string; input?: Record<string, unknown> }[];
     /** The reply once the tool results are in. */
     afterTools?: string;
+    /** Wait this long before answering (a slow summary model). */
+    delayMs?: number;
   }[];
   chunkChars?: number;
   chunkDelayMs?: number;
