@@ -6,7 +6,7 @@
  * Environment: BENCH_RUNS (runs per figure, default 7), BENCH_COLD_RUNS (cold
  * compaction runs, default 3), BENCH_COLD_START_RUNS (fresh processes per
  * tokenizer, default 5; js-tiktoken takes seconds each), BENCH_SKIP (comma list of sections to skip:
- * bundle, coldStart, counting, incremental, compaction, extensionHost, quality;
+ * bundle, coldStart, counting, incremental, compaction, extensionHost, preparedWait, quality;
  * extensionHost is skipped by itself when code-server is not installed),
  * BENCH_COUNT_CHARS (size of the counting sample, default 1,000,000),
  * COMPACTOR_CORPUS (the transcripts).
@@ -22,6 +22,7 @@ import { benchCounting, sampleTexts } from './speed/counting';
 import { benchExtensionHost } from './speed/extensionHost';
 import { benchIncremental } from './speed/incremental';
 import { machineInfo } from './speed/machine';
+import { benchPreparedWait } from './speed/preparedWait';
 import { runQuality } from './speed/quality';
 import { type BenchResults, writeResults } from './speed/report';
 import { checkTargets } from './speed/targets';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     r.compaction = await section('compaction', () => benchCompaction(messages, runs, intEnv('BENCH_COLD_RUNS', 3)));
     r.extensionHost = await section('extensionHost', () => benchExtensionHost(root, messages));
   }
+  r.preparedWait = await section('preparedWait', () => benchPreparedWait());
   r.quality = await section('quality', () => runQuality(root, 5 * 60_000));
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
   const results: BenchResults = { ...r, wallSeconds, targets: checkTargets({ ...r, wallSeconds }) };

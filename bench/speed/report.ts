@@ -12,6 +12,7 @@ import type { CountingResult } from './counting';
 import type { ExtensionHostResult } from './extensionHost';
 import type { IncrementalResult } from './incremental';
 import type { MachineInfo } from './machine';
+import type { PreparedWaitResult } from './preparedWait';
 import type { QualityRun } from './quality';
 
 export type Verdict = 'met' | 'not met' | 'not measured';
@@ -34,6 +35,7 @@ export interface BenchResults {
   bundle?: BundleResult;
   quality?: QualityRun;
   extensionHost?: ExtensionHostResult;
+  preparedWait?: PreparedWaitResult;
   errors: Array<{ section: string; error: string }>;
 }
 

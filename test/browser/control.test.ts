@@ -65,7 +65,7 @@ test('preview: Compact Conversation opens the summary; edited and applied, the n
     await page.locator('.tabs-container .tab', { hasText: 'What it replaces.md' }).waitFor({ timeout: 15_000 });
     const account = page.locator('.editor-instance', { hasText: 'What this compaction replaces' });
     await account.waitFor({ timeout: 15_000 });
-    const accountText = await account.innerText();
+    const accountText = (await account.innerText()).replace(/\s+/g, ' '); // the editor wraps lines
     assert.match(accountText, /Tokens:/);
     assert.match(accountText, /replaced by the summary/);
     const editor = page.locator('.editor-instance', { hasText: 'FIXTURE-SUMMARY' });
@@ -148,10 +148,19 @@ test('preparation: crossing the preparation level prepares the summary in the ba
     assert.ok(autoAt > 0, `automatic compaction happened: ${replies.map((r) => r.slice(0, 60)).join(' | ')}`);
     assert.match(replies[autoAt]!, /prepared in the background/, replies[autoAt]);
     const summaries = modelLog(vscode).filter(isSummaryRequest);
-    assert.equal(summaries.length, 1, 'one summary request: the background one');
     const outcome = modelLog(vscode).find((e) => e.kind === 'outcome' && e.id === summaries[0]!.id);
     assert.equal(outcome?.status, 'ok');
     assert.ok(Date.parse(outcome!.time) < sentAt[autoAt]!, 'the summary was written before the turn that auto-compacted was sent');
+    // No summary request in the auto-compaction's path: its wait is far below the model's 5 s.
+    const output = vscode.outputChannelLog('Context Compactor');
+    const wait = /automatic compaction compacted after a wait of (\d+) ms \(prepared in the background\)/.exec(output);
+    assert.ok(wait, 'the extension logged the prepared auto-compaction');
+    assert.ok(Number(wait[1]) < 5_000, `the auto-compaction waited ${wait[1]} ms`);
+    // Any later summary request is the next background preparation (the session is still above 40% after compacting), started after the compaction.
+    const starts = [...output.matchAll(/preparing the next compaction in the background/g)].map((m) => m.index);
+    assert.equal(starts.length, summaries.length, 'every summary request was a background preparation');
+    assert.ok(starts.slice(1).every((i) => i > wait.index), 'the later ones started after the auto-compaction');
+    t.diagnostic(`auto-compaction wait with a prepared summary: ${wait[1]} ms; summary requests: ${summaries.length}`);
     const last = vscode.requestsOfModel().at(-1);
     assert.match(last?.messages.map((m) => m.text).join('\n') ?? '', /PREPARED-SUMMARY/, 'the request after auto-compaction carries the prepared summary');
     await vscode.screenshot('control-prepared-auto');
