@@ -71,9 +71,10 @@ export class Preparations {
   /**
    * The session's log changed (messages appended, a compaction, revert or
    * rewind): drops or cancels a preparation that is no longer valid, then
-   * starts one when the session is at the preparation level.
+   * (unless `mayStart` is false: only new messages cross the level) starts one
+   * when the session is at the preparation level.
    */
-  changed(id: string): void {
+  changed(id: string, options: { mayStart?: boolean } = {}): void {
     const entry = this.entries.get(id);
     const facts = this.host.facts(id);
     if (entry && facts) {
@@ -84,7 +85,7 @@ export class Preparations {
         else this.cancel(id, change.reason);
       }
     }
-    this.maybeStart(id);
+    if (options.mayStart ?? true) this.maybeStart(id);
   }
 
   /** Cancels a running preparation and drops a ready one (a manual compaction started, the session closed, …). */

@@ -93,6 +93,8 @@ export class SessionCompactions implements vscode.Disposable {
         if (!this.config.settings.autoCompact.enabled) return 'automatic compaction is off';
         if (this.breaker(id).status().open) return 'automatic compaction is paused';
         if (this.compacting.has(id)) return 'a compaction is running';
+        // Without a summary model the compaction is the server's deterministic one: fast, nothing to prepare.
+        if (!this.sessions.chatModelOf(id) && !this.config.settings.summaryModel) return 'no summary model in this window';
         return undefined;
       },
       propose: async (id, signal) => {
@@ -129,7 +131,8 @@ export class SessionCompactions implements vscode.Disposable {
    */
   sessionChanged(id: string, kind: string): void {
     if (kind === 'deleted') this.preparations.forget(id);
-    else this.preparations.changed(id);
+    // Only new messages cross the level (not opening or importing a session): preparing costs a summary request.
+    else this.preparations.changed(id, { mayStart: kind === 'message' });
   }
 
   breaker(id: string): CircuitBreaker {

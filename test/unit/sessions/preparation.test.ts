@@ -225,3 +225,13 @@ test('never while blocked (auto-compaction off or paused, a compaction or idle c
   await flush();
   assert.equal(h.proposes(), 1);
 });
+
+test('only new messages cross the level: other changes (opening, importing, a compaction) check validity but start nothing', async () => {
+  const h = harness();
+  h.preparations.changed(h.id, { mayStart: false });
+  await flush();
+  assert.equal(h.proposes(), 0);
+  h.preparations.changed(h.id);
+  await flush();
+  assert.equal(h.proposes(), 1);
+});
