@@ -7,7 +7,7 @@
  * compaction runs, default 3), BENCH_COLD_START_RUNS (fresh processes per
  * tokenizer, default 5; js-tiktoken takes seconds each; also the whole-process `compactor stats`
  * rounds), BENCH_SKIP (comma list of sections to skip:
- * bundle, coldStart, counting, longRuns, statsProcess, incremental, compaction, recall, extensionHost, quality;
+ * bundle, coldStart, counting, longRuns, statsProcess, incremental, compaction, recall, extensionHost, preparedWait, quality;
  * extensionHost is skipped by itself when code-server is not installed),
  * BENCH_COUNT_CHARS (size of the counting sample, default 1,000,000),
  * COMPACTOR_CORPUS (the transcripts).
@@ -25,6 +25,7 @@ import { benchIncremental } from './speed/incremental';
 import { benchLongRuns } from './speed/longRuns';
 import { benchStatsProcess } from './speed/statsProcess';
 import { machineInfo } from './speed/machine';
+import { benchPreparedWait } from './speed/preparedWait';
 import { runQuality } from './speed/quality';
 import { benchRecall } from './speed/recall';
 import { type BenchResults, writeResults } from './speed/report';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     r.recall = await section('recall', () => benchRecall(messages, runs));
     r.extensionHost = await section('extensionHost', () => benchExtensionHost(root, messages));
   }
+  r.preparedWait = await section('preparedWait', () => benchPreparedWait());
   r.quality = await section('quality', () => runQuality(root, 5 * 60_000));
   const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
   const results: BenchResults = { ...r, wallSeconds, targets: checkTargets({ ...r, wallSeconds }) };

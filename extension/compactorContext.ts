@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { registerChatParticipant } from './chat/participant';
+import { CompactionPreviews } from './commands/compactionPreview';
 import { registerCommands } from './commands/registerCommands';
 import { Configuration } from './config/configuration';
 import { createEngineClient, type EngineClient } from './engine/engineClient';
@@ -31,6 +32,8 @@ export class CompactorContext {
   readonly telemetry: Telemetry;
   /** Compacts sessions left idle past `compactor.idleCompaction.afterMinutes` (off by default). */
   readonly idle: IdleCompaction;
+  /** Proposed compactions a person reviews before they apply (`compactor.compaction.preview`). */
+  readonly previews: CompactionPreviews;
   /**
    * Settles when the session worked in last is active again (and, in the demo, its
    * transcript imported: seconds on a first start). Commands that act on the
@@ -50,12 +53,14 @@ export class CompactorContext {
     this.sessions = new SessionService(store, this.engine, this.config, this.output);
     this.telemetry = Telemetry.create(extension, this.sessions, this.config, this.output);
     this.idle = new IdleCompaction(this);
+    this.previews = new CompactionPreviews(this);
     this.extensionDisposables.push(
       this.output,
       this.config,
       this.engine,
       this.sessions,
       this.idle,
+      this.previews,
       this.config.onDidChange(({ restartServer }) => {
         if (restartServer && this.engine.status.state !== 'stopped') void this.engine.restart();
       }),

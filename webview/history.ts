@@ -45,6 +45,8 @@ function entryView(e: HistoryEntry, handlers: HistoryHandlers): HTMLElement {
     h('span', { class: 'entry-saved' }, `−${e.savedPercent}%`),
     h('span', { class: 'entry-time muted' }, when(e.at)),
     e.reverted && h('span', { class: 'badge badge-reverted' }, 'reverted'),
+    e.edited && h('span', { class: 'badge badge-edited', 'data-testid': 'badge-edited' }, 'edited'),
+    e.prepared && h('span', { class: 'badge badge-prepared', 'data-testid': 'badge-prepared' }, 'prepared'),
   );
   const facts = h('dl', { class: 'facts' });
   const fact = (k: string, v: string) => facts.append(h('dt', {}, k), h('dd', {}, v));
@@ -56,6 +58,8 @@ function entryView(e: HistoryEntry, handlers: HistoryHandlers): HTMLElement {
   fact('Files restored', e.filesRestored.length ? e.filesRestored.join(', ') : 'none');
   if (e.instructions) fact('Instructions', e.instructions);
   if (e.fidelity !== undefined) fact('Fidelity', fidelityText(e.fidelity));
+  if (e.edited) fact('Summary', 'edited in the preview before it applied');
+  if (e.prepared) fact('Prepared', 'the summary was written in the background before the compaction point');
   const summary = h('pre', { class: 'summary-text', tabindex: 0, 'aria-label': 'Summary' });
   summary.textContent = e.summary || 'This compaction only masked old tool results; it has no summary.';
   const buttons = h('div', { class: 'buttons' });

@@ -82,6 +82,10 @@ export const HistoryEntrySchema = z.object({
   canRevert: z.boolean(),
   /** The summary's fidelity to the log's ledger, 0..1 (records.ts `fidelity`); absent for compactions without one. */
   fidelity: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  /** A person edited the summary in the preview before it applied. */
+  edited: z.optional(z.boolean()),
+  /** The summary was prepared in the background and applied at once at the compaction point. */
+  prepared: z.optional(z.boolean()),
 });
 
 export const TotalsSchema = z.object({

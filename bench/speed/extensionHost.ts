@@ -206,6 +206,8 @@ export async function benchExtensionHost(repoRoot: string, corpus: readonly Mess
   const launchedMs = Date.now();
   const vscode = await startVsCode({
     workspaceFiles: { '.compactor-test/lagprobe': '1' },
+    // Compact Conversation applies at once here (the preview would wait for a person).
+    settings: { 'compactor.compaction.preview': 'never' },
     model: { maxInputTokens: FIXTURE_WINDOW_TOKENS, replies: [{ match: 'summar', scope: 'prompt', reply: 'SUMMARY: the user asked for fixes; tests pass.' }] },
     telemetry: false,
   });

@@ -15,6 +15,7 @@ import type { IncrementalResult } from './incremental';
 import type { LongRunsResult } from './longRuns';
 import type { StatsProcessResult } from './statsProcess';
 import type { MachineInfo } from './machine';
+import type { PreparedWaitResult } from './preparedWait';
 import type { QualityRun } from './quality';
 
 export type Verdict = 'met' | 'not met' | 'not measured';
@@ -40,6 +41,7 @@ export interface BenchResults {
   bundle?: BundleResult;
   quality?: QualityRun;
   extensionHost?: ExtensionHostResult;
+  preparedWait?: PreparedWaitResult;
   errors: Array<{ section: string; error: string }>;
 }
 

@@ -9,6 +9,7 @@ import { ACTIVATION_MAX_MS, STALL_MAX_MS } from './extensionHost';
 import { FLAT_RATIO_MAX } from './incremental';
 import { LONG_RUN_MAX_RATIO, SMALL_AFTER_RUN_MAX_MS } from './longRuns';
 import { STATS_VS_GPT_MAX } from './statsProcess';
+import { PREPARED_WAIT_MAX_MS, UNPREPARED_WAIT_MIN_MS } from './preparedWait';
 import type { BenchResults, TargetCheck, Verdict } from './report';
 
 const verdict = (ok: boolean | undefined): Verdict => (ok === undefined ? 'not measured' : ok ? 'met' : 'not met');
@@ -84,5 +85,19 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
       figure: measured && host.phases ? host.phases.filter((p) => p.name !== 'startup').map((p) => `${p.name}: longest ${p.longestStallMs} ms`).join('; ') : (host?.note ?? 'not measured'),
       verdict: verdict(measured && host.longestStallMs !== undefined ? host.longestStallMs <= STALL_MAX_MS : undefined),
     },
+    preparedWaitTarget(r),
   ];
+}
+
+/** Issue 15: with a 5 s summary model, the auto-compaction wait ≤ 0.2 s when a prepared summary applies, vs ≥ 5 s without. */
+function preparedWaitTarget(r: Omit<BenchResults, 'targets'>): TargetCheck {
+  const w = r.preparedWait;
+  const prepared = w?.runs.find((x) => x.mode === 'prepared');
+  const unprepared = w?.runs.find((x) => x.mode === 'unprepared');
+  const ok = prepared?.waitMs !== undefined && unprepared?.waitMs !== undefined ? prepared.prepared === true && prepared.waitMs <= PREPARED_WAIT_MAX_MS && unprepared.waitMs >= UNPREPARED_WAIT_MIN_MS : undefined;
+  return {
+    target: `Auto-compaction wait with a 5 s summary model: ≤ ${PREPARED_WAIT_MAX_MS} ms with a prepared summary, vs ≥ ${UNPREPARED_WAIT_MIN_MS} ms without (extension host, code-server)`,
+    figure: w?.status === 'measured' ? w.runs.map((x) => `${x.mode}: ${x.waitMs ?? '—'} ms${x.note ? ` (${x.note})` : ''}`).join('; ') : (w?.note ?? 'not measured'),
+    verdict: verdict(ok),
+  };
 }

@@ -33,7 +33,10 @@ export async function ensureRoomForRequest(
   if (decision.action === 'compact') {
     stream.progress('Compacting conversation…');
     try {
+      const started = performance.now();
       const result = await sessions.compactions.compactWithModel(sessionId, { source: 'auto' }, model, token);
+      // The wait a person sees at the auto-compaction point (bench/speed/extensionHost.ts reads this line).
+      ctx.output.info(`session ${sessionId}: automatic compaction ${result.status} after a wait of ${Math.round(performance.now() - started)} ms${result.report.prepared ? ' (prepared in the background)' : ''}`);
       if (result.status === 'compacted') {
         breaker.recordSuccess();
         stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'auto'));

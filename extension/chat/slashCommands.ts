@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { activeCompaction, revertedIds } from '../../src/compaction/context';
+import type { CompactResponse } from '../../src/compaction/protocol';
 import type { CompactionRecord } from '../../src/compaction/records';
 import { USED_CATEGORIES } from '../../src/compaction/usage';
+import { wantsPreview } from '../commands/compactionPreview';
+import { unapplied } from '../commands/compactWithProgress';
 import type { CompactorContext } from '../compactorContext';
 import { CATEGORY_LABELS } from '../ui/categories';
 import { formatTokens } from '../ui/format';
@@ -18,9 +21,23 @@ export async function runSlashCommand(
   const sessions = ctx.sessions;
   switch (request.command) {
     case 'compact': {
-      stream.progress('Compacting conversation…');
       const instructions = request.prompt.trim();
-      const result = await sessions.compactions.compactWithModel(sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, request.model, token);
+      const compact = { source: 'manual' as const, ...(instructions ? { instructions } : {}) };
+      let result: CompactResponse;
+      if (wantsPreview(ctx, 'conversation')) {
+        stream.progress('Preparing the compaction preview…');
+        const outcome = await ctx.previews.run(sessionId, compact, request.model, token, () =>
+          stream.progress('The proposed compaction is open in the editor: edit the summary if you like, then Apply or Discard.'),
+        );
+        if (outcome.state !== 'applied') {
+          stream.markdown(unapplied(outcome).message);
+          return;
+        }
+        result = outcome.result;
+      } else {
+        stream.progress('Compacting conversation…');
+        result = await sessions.compactions.compactWithModel(sessionId, compact, request.model, token);
+      }
       if (result.status === 'compacted') {
         sessions.compactions.breaker(sessionId).recordManualCompaction();
         stream.markdown(compactionNotice(result.report, sessionId, result.record.id, 'manual'));
@@ -57,7 +74,7 @@ export async function runSlashCommand(
       for (const c of compactions) {
         const saved = c.before.tokens > 0 ? Math.round(((c.before.tokens - c.after.tokens) / c.before.tokens) * 100) : 0;
         const tiers = c.tiers.filter((t) => t.count > 0).map((t) => t.tier).join(', ');
-        lines.push(`| ${new Date(c.at).toLocaleString()} | ${c.source} | ${tiers} | ${formatTokens(c.before.tokens)} → ${formatTokens(c.after.tokens)} | ${saved}% | ${reverted.has(c.id) ? 'reverted' : ''} |`);
+        lines.push(`| ${new Date(c.at).toLocaleString()} | ${c.source} | ${tiers} | ${formatTokens(c.before.tokens)} → ${formatTokens(c.after.tokens)} | ${saved}% | ${[reverted.has(c.id) ? 'reverted' : '', c.edited ? 'edited' : '', c.prepared ? 'prepared' : ''].filter(Boolean).join(', ')} |`);
       }
       const totals = sessions.totals(log);
       const revertedCount = compactions.filter((c) => reverted.has(c.id)).length;

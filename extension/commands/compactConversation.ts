@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { activeSessionOrSay } from './activeSession';
 import type { Command } from './command';
+import { wantsPreview } from './compactionPreview';
 import { compactWithProgress } from './compactWithProgress';
 
 export const COMPACT_CONVERSATION_COMMAND = 'compactor.compactConversation';
 
-/** Compacts the active session now, with optional instructions, behind a cancellable progress notification. */
+/** Compacts the active session now, with optional instructions, behind a cancellable progress notification or the preview (`compactor.compaction.preview`). */
 export const compactConversation: Command = {
   id: COMPACT_CONVERSATION_COMMAND,
   async execute(ctx, instructionsArg?: unknown) {
@@ -20,6 +21,7 @@ export const compactConversation: Command = {
       });
       if (instructions === undefined) return undefined; // Escape: nothing happens
     }
-    return compactWithProgress(ctx, sessionId, { source: 'manual', ...(instructions ? { instructions } : {}) }, 'Compacting conversation…');
+    const request = { source: 'manual' as const, ...(instructions ? { instructions } : {}) };
+    return compactWithProgress(ctx, sessionId, request, 'Compacting conversation…', wantsPreview(ctx, 'conversation'));
   },
 };

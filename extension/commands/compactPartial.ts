@@ -1,5 +1,6 @@
 import { COMPACT_PARTIAL_COMMAND, CompactPartialArgsSchema } from '../../src/compaction/protocol';
 import type { Command } from './command';
+import { wantsPreview } from './compactionPreview';
 import { compactWithProgress } from './compactWithProgress';
 
 /**
@@ -17,6 +18,6 @@ export const compactPartial: Command = {
     const partial = side === 'upto' ? { upto: messageId } : { from: messageId };
     await ctx.sessions.load(sessionId);
     const title = side === 'upto' ? 'Compacting up to the chosen message…' : 'Compacting from the chosen message on…';
-    return compactWithProgress(ctx, sessionId, { source: 'partial', partial }, title);
+    return compactWithProgress(ctx, sessionId, { source: 'partial', partial }, title, wantsPreview(ctx, 'partial'));
   },
 };

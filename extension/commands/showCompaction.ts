@@ -19,6 +19,8 @@ export const showCompaction: Command = {
       '',
       `${compactionLine(report)} · source: ${c.source} · strategy: ${c.strategy} · ${Math.round(c.durationMs)} ms${c.model ? ` · model: ${c.model}` : ''}`,
       c.instructions ? `\nInstructions: ${c.instructions}` : '',
+      c.edited ? '\nThe summary was edited in the preview before it applied.' : '',
+      c.prepared ? '\nThe summary was prepared in the background and applied at once.' : '',
       c.attachments.length ? `\nFiles restored: ${c.attachments.map((a) => a.path).join(', ')}` : '',
       '',
       c.summary ? c.summary : '_This compaction only masked old tool results; it has no summary._',

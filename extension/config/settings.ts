@@ -28,7 +28,13 @@ export const DEFAULT_SETTINGS = {
   transcript: { largeToolResultPercent: 10 },
   /** The @compactor agent: tool rounds per request before it stops and offers Continue; other extensions' tools it offers. */
   agent: { maxToolRounds: 50, externalTools: 'mentioned' as 'mentioned' | 'all' | 'none' },
+  /** `compactor.compaction.preview`: which compactions open the preview (summary editable) before applying. */
+  compactionPreview: 'manual' as PreviewMode,
+  /** `compactor.levels.preparePercent`: at this level the next compaction's summary is prepared in the background; 0 = off. */
+  preparePercent: 75,
 };
+/** always: every compaction a person starts (also partial ones); manual: Compact Conversation; never. Automatic ones never wait. */
+export type PreviewMode = 'always' | 'manual' | 'never';
 export type Settings = typeof DEFAULT_SETTINGS;
 
 /** Keys (below `compactor.`) whose change needs the compaction server restarted. */
@@ -57,6 +63,8 @@ const fields = {
   'transcript.largeToolResultPercent': percent,
   'agent.maxToolRounds': z.number().int().min(1).max(1000),
   'agent.externalTools': z.enum(['mentioned', 'all', 'none']),
+  'compaction.preview': z.enum(['always', 'manual', 'never']),
+  'levels.preparePercent': z.number().int().min(0).max(100),
 } as const;
 export type SettingKey = keyof typeof fields;
 export const SETTING_KEYS = Object.keys(fields) as SettingKey[];
@@ -90,6 +98,14 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Parsed
     );
     levels = { ...d.levels };
   }
+  let preparePercent = pick('levels.preparePercent', d.preparePercent);
+  if (preparePercent !== 0 && preparePercent >= levels.autoCompactPercent) {
+    const fallback = d.preparePercent < levels.autoCompactPercent ? d.preparePercent : 0;
+    problems.push(
+      `compactor.levels.preparePercent: ${preparePercent}% must be below auto-compact (${levels.autoCompactPercent}%), or 0 (off); using ${fallback}.`,
+    );
+    preparePercent = fallback;
+  }
   return {
     settings: {
       autoCompact: { enabled: pick('autoCompact.enabled', d.autoCompact.enabled) },
@@ -108,6 +124,8 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Parsed
         maxToolRounds: pick('agent.maxToolRounds', d.agent.maxToolRounds),
         externalTools: pick('agent.externalTools', d.agent.externalTools),
       },
+      compactionPreview: pick('compaction.preview', d.compactionPreview),
+      preparePercent,
     },
     problems,
   };

@@ -23,7 +23,8 @@ export class IdleCompaction implements vscode.Disposable {
         return log ? idleFactsOf(log, sessions.usage(log).used) : undefined;
       },
       isBusy: (id) => sessions.isBusy(id),
-      isCompacting: (id) => sessions.compactions.isCompacting(id),
+      // A compaction being prepared in the background counts as running: idle compaction and preparation never both run.
+      isCompacting: (id) => sessions.compactions.isCompacting(id) || sessions.compactions.isPreparing(id),
       compact: async (id, signal) => {
         const cts = new vscode.CancellationTokenSource();
         const onAbort = () => cts.cancel();

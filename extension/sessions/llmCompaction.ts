@@ -1,7 +1,8 @@
 /**
  * Compaction with the user's model: runs the engine's LLM pipeline
  * (src/compaction/llm) in the extension host, where `vscode.lm` lives, and
- * appends the record. Falls back to the compaction server's deterministic
+ * proposes the record (proposals.ts applies it, now or after a preview or a
+ * background preparation). Falls back to the compaction server's deterministic
  * tiers when no model is available, when a deterministic strategy was asked
  * for, or when the pipeline finds nothing to summarize (the server can still
  * cut inside one huge turn or truncate).
@@ -14,13 +15,14 @@
 import * as vscode from 'vscode';
 import { summarizeCompaction } from '../../src/compaction/llm/pipeline';
 import type { Budget } from '../../src/compaction/budget';
-import type { CompactResponse } from '../../src/compaction/protocol';
+import { markOf } from '../../src/compaction/proposal';
 import type { Attachment, CompactionRecord, SessionLog } from '../../src/compaction/records';
 import { createTimeSlicer } from '../../src/compaction/timeSlicer';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { Settings } from '../config/settings';
 import { workspaceFileReader } from '../llm/fileReader';
 import { LmSummarizer, summaryModel } from '../llm/lmSummarizer';
+import type { ProposeResult } from './proposals';
 import type { CompactRequest } from './sessionCompactions';
 
 /** What the pipeline needs from SessionCompactions (its private parts passed in as functions). */
@@ -28,12 +30,10 @@ export interface LlmCompactionHost {
   load(id: string): Promise<SessionLog>;
   budget(log: SessionLog): Budget;
   settings(): Settings;
-  /** Appends the record and fires the change event. */
-  append(id: string, record: CompactionRecord): Promise<void>;
   /** The record with its summary, attachments and masked parts counted by the server's tokenizer. */
   recount(log: SessionLog, record: CompactionRecord): Promise<CompactionRecord>;
-  /** The server's deterministic compaction (SessionCompactions.compact). */
-  deterministic(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<CompactResponse>;
+  /** The server's deterministic compaction, proposed (SessionCompactions.proposeDeterministic). */
+  deterministic(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<ProposeResult>;
   output: vscode.LogOutputChannel;
 }
 
@@ -50,16 +50,17 @@ export interface CompactionHookInput {
  * stored, so the log holds real counts whenever the server is up.
  */
 const estimate = createEstimateCounter();
-export async function compactWithModel(
+export async function proposeWithModel(
   host: LlmCompactionHost,
   id: string,
   request: CompactRequest,
   model: vscode.LanguageModelChat | undefined,
   token?: vscode.CancellationToken,
   hooks: CompactionHookInput = {},
-): Promise<CompactResponse> {
+): Promise<ProposeResult> {
   if (request.strategy !== undefined && request.strategy !== 'auto') return host.deterministic(id, request, token);
   const log = await host.load(id);
+  const mark = markOf(log);
   const settings = host.settings();
   const chatModel = await summaryModel(settings.summaryModel, model, log.header.model?.id, (m) => host.output.warn(m));
   if (!chatModel) return host.deterministic(id, request, token);
@@ -94,8 +95,8 @@ export async function compactWithModel(
     if (result.status === 'compacted') {
       if (controller.signal.aborted) return { status: 'aborted', report: { ...result.report, status: 'aborted', reason: 'Cancelled; the session is unchanged.' } };
       const record = await host.recount(log, result.record);
-      await host.append(id, record);
-      return { ...result, record, report: { ...result.report, after: { ...result.report.after, tokens: record.after.tokens }, tokensSaved: record.before.tokens - record.after.tokens } };
+      const report = { ...result.report, after: { ...result.report.after, tokens: record.after.tokens }, tokensSaved: record.before.tokens - record.after.tokens };
+      return { status: 'proposed', proposal: { key: record.id, sessionId: id, source: request.source, record, report, mark } };
     }
     return result;
   } finally {

@@ -4,13 +4,17 @@ import type { Budget } from '../../src/compaction/budget';
 import { FALLBACK_MAX_INPUT_TOKENS } from '../../src/compaction/constants';
 import { contextOf } from '../../src/compaction/context';
 import type { CompactParamsInput, CompactResponse } from '../../src/compaction/protocol';
+import { markOf } from '../../src/compaction/proposal';
 import type { CompactionRecord, CompactionSource, ModelInfo, Part, RevertRecord, SessionLog } from '../../src/compaction/records';
+import type { UsageBreakdown } from '../../src/compaction/usage';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { Configuration } from '../config/configuration';
 import type { EngineClient } from '../engine/engineClient';
 import { collectHooks, type DidCompactEvent, type WillCompactListener } from '../api/compactionHooks';
 import { CircuitBreaker } from './autoCompaction';
-import { compactWithModel as llmCompact, type CompactionHookInput } from './llmCompaction';
+import { proposeWithModel, type CompactionHookInput } from './llmCompaction';
+import { compactPreparedOrNow, Preparations } from './preparation';
+import { applyProposal, type ApplyOptions, type Proposal, type ProposeResult } from './proposals';
 import type { AppendableRecord } from './sessionStore';
 
 const noop = (): void => undefined;
@@ -35,6 +39,11 @@ export interface CompactionSessions {
   countWith(model: ModelInfo | undefined, messages: Part[][]): Promise<{ counts: number[]; encoding: string }>;
   /** Appends the records to the log, then fires the service's change event of this kind. */
   append(id: string, records: AppendableRecord[], kind: 'compaction' | 'revert'): Promise<void>;
+  /** The cached log, if loaded (background preparation never reads from disk). */
+  peek(id: string): SessionLog | undefined;
+  usage(log: SessionLog): UsageBreakdown;
+  /** The chat model the session last talked to (background preparation summarizes with it). */
+  chatModelOf(id: string): vscode.LanguageModelChat | undefined;
 }
 
 /**
@@ -63,16 +72,67 @@ export class SessionCompactions implements vscode.Disposable {
   private readonly didCompactEmitter = new vscode.EventEmitter<DidCompactEvent>();
   /** After every compaction through compactWithModel that changed a session (the extension API's hook). */
   readonly onDidCompact = this.didCompactEmitter.event;
+  /** Next compactions prepared in the background near the auto-compact level (preparation.ts). */
+  readonly preparations: Preparations;
 
   constructor(
     private readonly sessions: CompactionSessions,
     private readonly engine: EngineClient,
     private readonly config: Configuration,
     private readonly output: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.preparations = new Preparations({
+      preparePercent: () => this.config.settings.preparePercent,
+      facts: (id) => {
+        const log = this.sessions.peek(id);
+        if (!log) return undefined;
+        const usage = this.sessions.usage(log);
+        return { log, usedTokens: usage.used, effectiveWindow: usage.effectiveWindow };
+      },
+      blockedBecause: (id) => {
+        if (!this.config.settings.autoCompact.enabled) return 'automatic compaction is off';
+        if (this.breaker(id).status().open) return 'automatic compaction is paused';
+        if (this.compacting.has(id)) return 'a compaction is running';
+        // Without a summary model the compaction is the server's deterministic one: fast, nothing to prepare.
+        if (!this.sessions.chatModelOf(id) && !this.config.settings.summaryModel) return 'no summary model in this window';
+        return undefined;
+      },
+      propose: async (id, signal) => {
+        const cts = new vscode.CancellationTokenSource();
+        const onAbort = () => cts.cancel();
+        signal.addEventListener('abort', onAbort);
+        try {
+          const result = await this.runPropose(id, { source: 'auto' }, this.sessions.chatModelOf(id), cts.token);
+          if (result.status === 'proposed') return result.proposal;
+          this.output.info(`session ${id}: nothing prepared (${result.report.reason ?? result.status})`);
+          return undefined;
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+          cts.dispose();
+        }
+      },
+      log: (message) => this.output.info(message),
+      now: () => Date.now(),
+    });
+  }
 
   isCompacting(id: string): boolean {
     return this.compacting.has(id);
+  }
+
+  /** A compaction is being prepared in the background (idle compaction waits for it: never both). */
+  isPreparing(id: string): boolean {
+    return this.preparations.isRunning(id);
+  }
+
+  /**
+   * The session's log changed (SessionService's change event): a preparation
+   * that is no longer valid is dropped, one starts at the preparation level.
+   */
+  sessionChanged(id: string, kind: string): void {
+    if (kind === 'deleted') this.preparations.forget(id);
+    // Only new messages cross the level (not opening or importing a session): preparing costs a summary request.
+    else this.preparations.changed(id, { mayStart: kind === 'message' });
   }
 
   breaker(id: string): CircuitBreaker {
@@ -87,15 +147,17 @@ export class SessionCompactions implements vscode.Disposable {
   /** Drops the state kept for a deleted session. */
   forget(id: string): void {
     this.breakers.delete(id);
+    this.preparations.forget(id);
   }
 
   /**
-   * Runs the deterministic tiers in the compaction server and appends the
+   * Runs the deterministic tiers in the compaction server and proposes the
    * record when the result is `compacted`. Other outcomes leave the session
    * unchanged and are returned for the caller to show.
    */
-  async compact(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<CompactResponse> {
+  private async proposeDeterministic(id: string, request: CompactRequest, token?: vscode.CancellationToken): Promise<ProposeResult> {
     const log = await this.sessions.load(id);
+    const mark = markOf(log);
     const settings = this.config.settings;
     const model = log.header.model;
     const params: CompactParamsInput = {
@@ -114,26 +176,54 @@ export class SessionCompactions implements vscode.Disposable {
     if (token?.isCancellationRequested) {
       return { status: 'aborted', report: { ...result.report, status: 'aborted', reason: 'Cancelled; the session is unchanged.' } };
     }
-    if (result.status === 'compacted') await this.sessions.append(id, [result.record], 'compaction');
-    return result;
+    if (result.status !== 'compacted') return result;
+    return { status: 'proposed', proposal: { key: result.record.id, sessionId: id, source: request.source, record: result.record, report: result.report, mark } };
   }
 
   /**
    * The entry point of every compaction (manual, automatic, idle, the API):
    * announces it (a running idle compaction yields), then runs it after any
    * compaction already running on the session, so one session never has two.
+   * Proposes and applies at once; an automatic one first applies a prepared
+   * proposal when it is still valid.
    */
   compactWithModel(...args: Parameters<SessionCompactions['runCompaction']>): Promise<CompactResponse> {
     const [id, request] = args;
-    this.compactStartEmitter.fire({ sessionId: id, source: request.source });
+    return this.queue(id, request.source, () => this.runCompaction(...args), true);
+  }
+
+  /**
+   * Proposes a compaction without applying it (the preview): queued like a
+   * compaction (nothing else compacts the session meanwhile), but the person's
+   * decision is awaited outside the queue, so automatic compaction never waits
+   * for a person. Nothing is reported: nothing changed yet.
+   */
+  proposeCompaction(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<ProposeResult> {
+    return this.queue(id, request.source, () => this.runPropose(id, request, model, token), false);
+  }
+
+  /**
+   * Applies a proposal (from the preview, maybe with an edited summary) when
+   * the session is still its log plus new messages; otherwise rejects with
+   * StaleProposalError ("the session changed; compact again") and writes nothing.
+   */
+  applyProposal(proposal: Proposal, options: ApplyOptions = {}): Promise<CompactResponse> {
+    return this.queue(proposal.sessionId, proposal.source, () => this.runApply(proposal, options), true);
+  }
+
+  /** A compaction step: announced, queued on the session; `report` = fire the finished event with its outcome. */
+  private queue<T extends CompactResponse | ProposeResult>(id: string, source: CompactionSource, work: () => Promise<T>, report: boolean): Promise<T> {
+    this.compactStartEmitter.fire({ sessionId: id, source });
+    // Any compaction but the automatic one (which claims it) makes a prepared or preparing one pointless.
+    if (source !== 'auto') this.preparations.cancel(id, `a ${source} compaction started`);
     return this.enqueue(id, () =>
-      this.runCompaction(...args).then(
+      work().then(
         (result) => {
-          this.finishedEmitter.fire({ sessionId: id, source: request.source, result });
+          if (report && result.status !== 'proposed') this.finishedEmitter.fire({ sessionId: id, source, result });
           return result;
         },
         (error: unknown) => {
-          this.finishedEmitter.fire({ sessionId: id, source: request.source, error });
+          if (report) this.finishedEmitter.fire({ sessionId: id, source, error });
           throw error;
         },
       ),
@@ -152,26 +242,63 @@ export class SessionCompactions implements vscode.Disposable {
     return run;
   }
 
+  /** Proposes, then applies at once; an automatic compaction applies a still-valid prepared proposal instead, with no summary request. */
+  private async runCompaction(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<CompactResponse> {
+    if (request.source === 'auto' && !request.partial) {
+      return compactPreparedOrNow(
+        this.preparations,
+        id,
+        async (prepared) => this.runApply(prepared, { prepared: true, maxAfterTokens: this.sessions.budget(await this.sessions.load(id)).autoCompactTokens }),
+        () => this.proposeAndApply(id, request, model, token),
+        (message) => this.output.info(message),
+      );
+    }
+    return this.proposeAndApply(id, request, model, token);
+  }
+
+  private async proposeAndApply(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<CompactResponse> {
+    const proposed = await this.runPropose(id, request, model, token);
+    if (proposed.status !== 'proposed') return proposed;
+    if (token?.isCancellationRequested) {
+      const report = proposed.proposal.report;
+      return { status: 'aborted', report: { ...report, status: 'aborted', reason: 'Cancelled; the session is unchanged.' } };
+    }
+    return this.runApply(proposed.proposal, {});
+  }
+
+  private async runApply(proposal: Proposal, options: ApplyOptions): Promise<CompactResponse> {
+    const result = await applyProposal(
+      {
+        load: (i) => this.sessions.load(i),
+        countSummary: async (log, text) => (await this.sessions.countWith(log.header.model, [[{ type: 'text', text }]])).counts[0] ?? this.estimate.countText(text),
+        append: (i, record) => this.sessions.append(i, [record], 'compaction'),
+      },
+      proposal,
+      options,
+    );
+    this.didCompactEmitter.fire({ sessionId: proposal.sessionId, compactionId: result.record.id, report: result.report });
+    return result;
+  }
+
   /**
    * Compacts with the user's model (an LLM summary) when one is available,
-   * else with the server's deterministic tiers; appends the record.
+   * else with the server's deterministic tiers; proposes the record.
    */
-  private async runCompaction(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<CompactResponse> {
+  private async runPropose(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<ProposeResult> {
     const collected = await collectHooks(this.willCompactListeners, { sessionId: id, source: request.source });
     for (const problem of collected.problems) this.output.warn(problem);
     const hooks: CompactionHookInput = {
       instructions: collected.instructions,
       attachments: collected.attachments.map((a) => ({ ...a, tokens: this.estimate.countText(a.text) })),
     };
-    const result = await llmCompact(
+    return proposeWithModel(
       {
         load: (i) => this.sessions.load(i),
         budget: (l) => this.sessions.budget(l),
         settings: () => this.config.settings,
         output: this.output,
-        deterministic: (i, r, t) => this.compact(i, r, t),
+        deterministic: (i, r, t) => this.proposeDeterministic(i, r, t),
         recount: (l, r) => this.recount(l, r),
-        append: (i, record) => this.sessions.append(i, [record], 'compaction'),
       },
       id,
       request,
@@ -179,8 +306,6 @@ export class SessionCompactions implements vscode.Disposable {
       token,
       hooks,
     );
-    if (result.status === 'compacted') this.didCompactEmitter.fire({ sessionId: id, compactionId: result.record.id, report: result.report });
-    return result;
   }
 
   /** Before-compaction hooks of other extensions (see extension/api). */
@@ -232,6 +357,7 @@ export class SessionCompactions implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.preparations.dispose();
     this.compactStartEmitter.dispose();
     this.didCompactEmitter.dispose();
     this.finishedEmitter.dispose();

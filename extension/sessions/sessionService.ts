@@ -63,11 +63,16 @@ export class SessionService implements vscode.Disposable {
           await this.appendRecords(id, records);
           this.changeEmitter.fire({ sessionId: id, kind });
         },
+        peek: (id) => this.peek(id),
+        usage: (log) => this.usage(log),
+        chatModelOf: (id) => this.chatModelOf(id),
       },
       engine,
       config,
       output,
     );
+    // Background preparation follows every change of a log (new messages, compactions, reverts, rewinds, deletion).
+    this.changeEmitter.event((e) => this.compactions.sessionChanged(e.sessionId, e.kind));
   }
 
   private readonly busy = new Set<string>();

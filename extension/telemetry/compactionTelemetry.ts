@@ -93,6 +93,8 @@ export class CompactionTelemetry {
         fallback_used: fallbackUsed,
         within_target: report.withinTarget ?? true,
         fidelity: record.fidelity !== undefined ? Math.round(record.fidelity * 10) / 10 : -1,
+        summary_edited: record.edited === true,
+        prepared: record.prepared === true,
       });
     });
   }

@@ -82,6 +82,8 @@ export const CompactionCompletedSchema = z.strictObject({
   within_target: z.boolean(),
   /** The summary's fidelity rounded to tenths (0, 0.1, … 1); -1 when the compaction wrote no summary. */
   fidelity: z.number().min(-1).max(1).refine((n) => Math.abs(n * 10 - Math.round(n * 10)) < 1e-9, 'not a multiple of 0.1'),
+  summary_edited: z.boolean(),
+  prepared: z.boolean(),
 });
 
 export const CompactionFailedSchema = z.strictObject({

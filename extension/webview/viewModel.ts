@@ -128,6 +128,8 @@ export function historyOf(log: SessionLog): HistoryEntry[] {
       reverted: reverted.has(c.id),
       canRevert: c.id === active,
       ...(c.fidelity !== undefined ? { fidelity: c.fidelity } : {}),
+      ...(c.edited ? { edited: true } : {}),
+      ...(c.prepared ? { prepared: true } : {}),
     }));
 }
 

@@ -155,6 +155,10 @@ export const CompactionRecordSchema = z.object({
   durationMs: z.number().nonnegative(),
   model: z.string().optional(),
   instructions: z.string().optional(),
+  /** A person edited the summary in the preview before it was applied. */
+  edited: z.boolean().optional(),
+  /** The summary was prepared in the background before the compaction point (and applied there at once). */
+  prepared: z.boolean().optional(),
 });
 export type CompactionRecord = z.infer<typeof CompactionRecordSchema>;
 

@@ -97,6 +97,10 @@ export interface CompactionReport {
   retriggersAutoCompact?: boolean;
   /** The summary's fidelity to the ledger (records.ts `fidelity`), when a summary was written. */
   fidelity?: number;
+  /** A person edited the summary in the preview before it was applied. */
+  edited?: boolean;
+  /** The summary was prepared in the background and applied at the compaction point. */
+  prepared?: boolean;
 }
 
 /** How the summary model was used for one compaction (docs/architecture.md, Compaction: the report names the model). */

@@ -17,7 +17,7 @@ import { startVsCode, type VsCode } from './harness/vscode';
  * reaches the auto-compact level and the test compacts by hand.
  */
 const MODEL = { maxInputTokens: 2000, maxOutputTokens: 500 };
-const SETTINGS = { 'compactor.autoCompact.enabled': false, 'workbench.colorTheme': 'Default Dark Modern' };
+const SETTINGS = { 'compactor.autoCompact.enabled': false, 'workbench.colorTheme': 'Default Dark Modern', 'compactor.compaction.preview': 'never' };
 const MAX_TURNS = 12;
 
 function request(n: number): string {

@@ -41,7 +41,8 @@ async function compactFromPalette(page: Page): Promise<string> {
 test('a conversation with tool calls, Compact Conversation, /revert and a reload', { timeout: 900_000 }, async (t) => {
   const vscode = await startVsCode({
     // Target 10% of 12,000 = 1,200 tokens: a summary plus the last long turn.
-    settings: { 'compactor.levels.targetPercent': 10 },
+    // compaction.preview never: this test is about compacting at once (test/browser/control.test.ts covers the preview).
+    settings: { 'compactor.levels.targetPercent': 10, 'compactor.compaction.preview': 'never' },
     workspaceFiles: {
       // The fixture consumes the extension API: a before-compaction hook and an after-compaction log.
       '.compactor-test/api-hook.json': JSON.stringify({ instructions: 'HOOK-INSTRUCTION keep the store API' }),

@@ -26,6 +26,7 @@ async function start(capture: CaptureServer, telemetry: boolean): Promise<VsCode
       'compactor.telemetry.posthogHost': capture.host,
       'compactor.telemetry.posthogKey': 'phc_browser_test_key',
       'compactor.autoCompact.enabled': false,
+      'compactor.compaction.preview': 'never',
     },
     // The weight of the conversation is in the model's replies: typing long prompts is slow on a loaded machine.
     model: { maxInputTokens: 16000, replies: [{ match: `/^${SECRETS[0]} turn/`, scope: 'last', reply: bulk('r', 400) }] },

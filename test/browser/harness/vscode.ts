@@ -27,6 +27,8 @@ export interface TestModelConfig {
     afterTools?: string;
     /** Run the fixture's scripted agent instead (test/fixtures/test-model/scriptedAgent.js). */
     script?: 'fix-timezone';
+    /** Wait this long before answering (a slow summary model). */
+    delayMs?: number;
   }[];
   chunkChars?: number;
   chunkDelayMs?: number;

@@ -73,3 +73,24 @@ test('agent settings are validated: rounds a positive integer up to 1000, extern
   assert.equal(r.settings.agent.externalTools, 'mentioned');
   assert.match(r.problems[0] ?? '', /compactor\.agent\.externalTools: "everything" is not valid/);
 });
+
+test('compaction.preview: always / manual / never, manual by default; anything else falls back with a problem', () => {
+  assert.equal(parseSettings({}).settings.compactionPreview, 'manual');
+  assert.equal(parseSettings({ 'compaction.preview': 'always' }).settings.compactionPreview, 'always');
+  const bad = parseSettings({ 'compaction.preview': 'sometimes' });
+  assert.equal(bad.settings.compactionPreview, 'manual');
+  assert.match(bad.problems[0] ?? '', /compactor\.compaction\.preview/);
+});
+
+test('levels.preparePercent: 75 by default, 0 turns it off, must stay below auto-compact', () => {
+  assert.equal(parseSettings({}).settings.preparePercent, 75);
+  assert.equal(parseSettings({ 'levels.preparePercent': 0 }).settings.preparePercent, 0);
+  assert.equal(parseSettings({ 'levels.preparePercent': 60 }).settings.preparePercent, 60);
+  const equal = parseSettings({ 'levels.preparePercent': 85 });
+  assert.equal(equal.settings.preparePercent, 75);
+  assert.match(equal.problems[0] ?? '', /preparePercent: 85% must be below auto-compact \(85%\)/);
+  // Auto-compact lowered below the default preparation level: preparation turns off rather than sitting above it.
+  const low = parseSettings({ 'levels.autoCompactPercent': 70, 'levels.warnPercent': 50, 'levels.preparePercent': 72 });
+  assert.equal(low.settings.preparePercent, 0);
+  assert.equal(parseSettings({ 'levels.preparePercent': 101 }).settings.preparePercent, 75);
+});

@@ -121,6 +121,8 @@ test('one compaction_completed per compaction, numbers rounded to powers of two,
       fallback_used: false,
       within_target: true,
       fidelity: 0.9, // the summary's fidelity, rounded to tenths
+      summary_edited: false,
+      prepared: false,
     },
   );
   assert.equal(event?.properties.$process_person_profile, false);
