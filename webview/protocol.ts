@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 const tokens = z.int().check(z.nonnegative());
 const percent = z.number().check(z.gte(0), z.lte(100));
 
-export const CategorySchema = z.enum(['system', 'summary', 'attachments', 'user', 'assistant', 'toolCalls', 'toolResults', 'reservedOutput', 'free']);
+export const CategorySchema = z.enum(['system', 'summary', 'attachments', 'user', 'assistant', 'toolCalls', 'toolResults', 'pinned', 'reservedOutput', 'free']);
 export const SourceSchema = z.enum(['manual', 'auto', 'idle', 'partial']);
 export const LevelSchema = z.enum(['ok', 'warn', 'auto', 'over']);
 

@@ -33,6 +33,7 @@ import {
   MessageRecordSchema,
   RevertRecordSchema,
   RewindRecordSchema,
+  PinRecordSchema,
   SessionHeaderSchema,
   type SessionHeader,
   type SessionLog,
@@ -65,7 +66,8 @@ export type AppendableRecord =
   | z.input<typeof MessageRecordSchema>
   | z.input<typeof CompactionRecordSchema>
   | z.input<typeof RevertRecordSchema>
-  | z.input<typeof RewindRecordSchema>;
+  | z.input<typeof RewindRecordSchema>
+  | z.input<typeof PinRecordSchema>;
 
 export interface SessionStoreOptions {
   lock?: FileLockOptions;

@@ -86,6 +86,10 @@ export function chartPointsOf(log: SessionLog): ChartPoint[] {
         points.push({ tokens: size, kind: r.type, before, ...(r.type === 'revert' ? { compactionId: r.compactionId } : {}) });
         return;
       }
+      case 'pin':
+        // A pin brings a covered message back (context.ts): the size moves, the next point shows it; no point of its own.
+        size = sizeAfter(log, i);
+        return;
       default: {
         const unreachable: never = r;
         return unreachable;

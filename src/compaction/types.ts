@@ -28,6 +28,8 @@ export interface ContextMessage {
   tokens: number;
   /** Id of the log message this comes from (kind `message`). */
   messageId?: string;
+  /** Kept verbatim by a pin (pins.ts); counted as the `pinned` usage category. */
+  pinned?: boolean;
 }
 
 export type Strategy = 'auto' | 'mask' | 'extractive' | 'truncate';
@@ -88,6 +90,11 @@ export interface CompactionReport {
   fallbackReason?: string;
   /** The context after compaction is at or above the auto-compact threshold: the next turn would compact again. */
   retriggersAutoCompact?: boolean;
+  /**
+   * Pinned messages kept verbatim in the result (pins.ts) and their tokens; `note` says so when they keep the
+   * result over the target (pins are never dropped to fit; `reason` carries the same sentence).
+   */
+  pins?: { messages: number; tokens: number; note?: string };
 }
 
 /** How the summary model was used for one compaction (DESIGN.md, Compaction: the report names the model). */
