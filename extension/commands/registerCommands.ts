@@ -11,6 +11,7 @@ import { openSessionTranscript } from './openSessionTranscript';
 import { revertLastCompaction } from './revertLastCompaction';
 import { showCompaction } from './showCompaction';
 import { showContext } from './showContext';
+import { pinMessage, unpinMessage } from './pinMessage';
 
 const COMMANDS: readonly Command[] = [
   compactConversation,
@@ -25,6 +26,8 @@ const COMMANDS: readonly Command[] = [
   showCompaction,
   showContext,
   importTranscript,
+  pinMessage,
+  unpinMessage,
 ];
 
 /** Registers every command; a failure is shown to the user and logged, never swallowed. */
