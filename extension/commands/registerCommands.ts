@@ -12,6 +12,7 @@ import { revertLastCompaction } from './revertLastCompaction';
 import { showCompaction } from './showCompaction';
 import { showContext } from './showContext';
 import { pinMessage, unpinMessage } from './pinMessage';
+import { revertCompactionFromView, showBeforeAfter } from './showBeforeAfter';
 
 const COMMANDS: readonly Command[] = [
   compactConversation,
@@ -28,6 +29,8 @@ const COMMANDS: readonly Command[] = [
   importTranscript,
   pinMessage,
   unpinMessage,
+  showBeforeAfter,
+  revertCompactionFromView,
 ];
 
 /** Registers every command; a failure is shown to the user and logged, never swallowed. */
