@@ -25,5 +25,7 @@ export function savedPercent(report: Pick<CompactionReport, 'before' | 'tokensSa
 /** "Compacted: 81K → 22K tokens (saved 73%, mask ×4, summarize ×1)". */
 export function compactionLine(report: CompactionReport): string {
   const tiers = report.tiers.filter((t) => t.count > 0).map((t) => `${t.tier} ×${t.count}`);
-  return `Compacted: ${formatTokens(report.before.tokens)} → ${formatTokens(report.after.tokens)} tokens (saved ${savedPercent(report)}%${tiers.length ? `, ${tiers.join(', ')}` : ''})`;
+  // Pins kept verbatim are named; when they keep the result over the target, the report's note says so (never dropped).
+  const pins = report.pins ? `; ${report.pins.note ?? `${report.pins.messages} pinned kept verbatim`}` : '';
+  return `Compacted: ${formatTokens(report.before.tokens)} → ${formatTokens(report.after.tokens)} tokens (saved ${savedPercent(report)}%${tiers.length ? `, ${tiers.join(', ')}` : ''}${pins})`;
 }

@@ -56,11 +56,11 @@ test('a pinned reply survives two compactions verbatim; the Context view lists i
     await vscode.screenshot('pins-chat-pinned');
 
     // 2. Long turns, /compact, more long turns, /compact again.
-    for (let n = 1; n <= 3; n++) await sendChat(page, `@compactor turn ${n}: ${bulk(`a${n}`, 600)}`);
+    for (let n = 1; n <= 3; n++) await sendChat(page, `@compactor turn ${n}: ${bulk(`a${n}`, 400)}`);
     assert.match(await sendChat(page, '@compactor /compact'), /Compacted/);
-    for (let n = 4; n <= 6; n++) await sendChat(page, `@compactor turn ${n}: ${bulk(`b${n}`, 600)}`);
+    for (let n = 4; n <= 6; n++) await sendChat(page, `@compactor turn ${n}: ${bulk(`b${n}`, 400)}`);
     assert.match(await sendChat(page, '@compactor /compact'), /Compacted/);
-    await sendChat(page, '@compactor turn 7: a short follow-up');
+    await sendChat(page, '@compactor turn 7: short question');
 
     // 3. The request after two compactions: the summary, and the pinned reply as its own message, verbatim.
     const after = lastRequest(vscode);
