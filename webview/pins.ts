@@ -16,7 +16,7 @@ export function renderPins(pins: readonly PinItem[], handlers: PinsHandlers): HT
   for (const p of pins) {
     const unpin = h('button', { class: 'secondary', type: 'button', 'data-testid': 'unpin', 'data-focus-key': `unpin-${p.messageId}`, disabled: handlers.busy }, 'Unpin');
     unpin.addEventListener('click', () => handlers.onUnpin(p));
-    const text = h('span', { class: 'pin-preview' });
+    const text = h('span', { class: 'pin-preview', title: p.preview });
     text.textContent = p.preview;
     list.append(h('li', { class: 'pin', 'data-message-id': p.messageId, 'data-testid': 'pin' }, h('span', { class: 'pin-role muted' }, p.role), text, h('span', { class: 'pin-tokens muted' }, `${exact(p.tokens)} tok`), unpin));
   }

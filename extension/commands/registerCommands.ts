@@ -12,7 +12,7 @@ import { revertLastCompaction } from './revertLastCompaction';
 import { showCompaction } from './showCompaction';
 import { showContext } from './showContext';
 import { pinMessage, unpinMessage } from './pinMessage';
-import { revertCompactionFromView, showBeforeAfter } from './showBeforeAfter';
+import { pinFromView, revertCompactionFromView, showBeforeAfter } from './showBeforeAfter';
 
 const COMMANDS: readonly Command[] = [
   compactConversation,
@@ -31,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   unpinMessage,
   showBeforeAfter,
   revertCompactionFromView,
+  pinFromView,
 ];
 
 /** Registers every command; a failure is shown to the user and logged, never swallowed. */
