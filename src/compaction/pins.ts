@@ -120,11 +120,14 @@ export function pinBudget(context: readonly { kind: string; tokens: number; pinn
       tokens += m.tokens;
     }
   }
-  if (messages === 0 || total <= targetTokens) return { messages, tokens };
-  const n = `${messages} pinned message${messages === 1 ? '' : 's'}`;
+  // A note only when the pins are why the result is over: without them it would fit (else the kept tail is, and the
+  // report's reason already says so).
+  if (messages === 0 || total <= targetTokens || total - tokens > targetTokens) return { messages, tokens };
+  const n = messages === 1 ? 'the pinned message' : `the ${messages} pinned messages`;
+  const were = messages === 1 ? 'was' : 'were';
   const note =
     fixed + tokens > targetTokens
-      ? `the ${n} alone (${tokens} tokens) exceed the target of ${targetTokens} tokens; they were kept verbatim — unpin some to compact further`
-      : `the ${n} (${tokens} tokens) were kept verbatim, which leaves less room for the rest — unpin some to compact further`;
+      ? `${n} alone (${tokens} tokens) ${messages === 1 ? 'exceeds' : 'exceed'} the target of ${targetTokens} tokens; ${messages === 1 ? 'it was' : 'they were'} kept verbatim — unpin some to compact further`
+      : `${n} (${tokens} tokens) ${were} kept verbatim and ${messages === 1 ? 'keeps' : 'keep'} the result over the target of ${targetTokens} tokens — unpin some to compact further`;
   return { messages, tokens, note };
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contextOf, contextTokens, keptPinIds } from '../../../src/compaction/context';
 import { findMessageByQuote, lastReply, pinsOf } from '../../../src/compaction/pinList';
-import { pinRecord, pinnedIdsAmong, withToolPairs } from '../../../src/compaction/pins';
+import { pinBudget, pinRecord, pinnedIdsAmong, withToolPairs } from '../../../src/compaction/pins';
 import { compact } from '../../../src/compaction/planner';
 import { BodyRecordSchema, type PinRecord, type SessionLog } from '../../../src/compaction/records';
 import { usageOf } from '../../../src/compaction/usage';
@@ -113,10 +113,19 @@ test('pins that exceed the target are kept and the report says so, instead of dr
   assert.equal(r.report.withinTarget, false);
   assert.equal(r.report.pins?.messages, 12, 'the six results and their six calls');
   assert.ok(r.report.pins!.tokens > 400);
-  assert.match(r.report.reason ?? '', /pinned messages alone \(\d+ tokens\) exceed the target of 400 tokens; they were kept verbatim/);
+  assert.match(r.report.reason ?? '', /the 12 pinned messages alone \(\d+ tokens\) exceed the target of 400 tokens; they were kept verbatim/);
   const strict = compact(log, options(400, { requireTarget: true }));
   assert.equal(strict.status, 'over_target', 'with requireTarget the session stays unchanged');
   assert.match(strict.report.reason ?? '', /pinned/);
+});
+
+test('the pin note appears only when the pins are why the result is over the target', () => {
+  const m = (tokens: number, pinned = false) => ({ kind: 'message', tokens, ...(pinned ? { pinned } : {}) });
+  const system = { kind: 'system', tokens: 100 };
+  assert.equal(pinBudget([system, m(300, true), m(200)], 1_000).note, undefined, 'within the target');
+  assert.equal(pinBudget([system, m(50, true), m(2_000)], 1_000).note, undefined, 'the tail is the cause, not the pin');
+  assert.match(pinBudget([system, m(300, true), m(700)], 1_000).note ?? '', /^the pinned message \(300 tokens\) was kept verbatim and keeps the result over the target of 1000 tokens/);
+  assert.match(pinBudget([system, m(600, true), m(400, true)], 500).note ?? '', /^the 2 pinned messages alone \(1000 tokens\) exceed the target of 500 tokens; they were kept/);
 });
 
 test('pins within the target are reported without a warning', () => {

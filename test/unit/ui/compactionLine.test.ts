@@ -12,5 +12,6 @@ test('the compaction line names kept pins, and the warning when they keep the re
   assert.doesNotMatch(compactionLine(report), /pinned/);
   assert.match(compactionLine({ ...report, pins: { messages: 2, tokens: 80 } }), /summarize ×6; 2 pinned kept verbatim\)$/);
   const note = 'the 2 pinned messages alone (900 tokens) exceed the target of 800 tokens; they were kept verbatim — unpin some to compact further';
+  // (pins.ts pinBudget writes the note; the line only carries it.)
   assert.ok(compactionLine({ ...report, pins: { messages: 2, tokens: 900, note } }).endsWith(`; ${note})`));
 });
