@@ -11,6 +11,7 @@ import { SessionStore } from './sessions/sessionStore';
 import { Telemetry } from './telemetry/telemetry';
 import { registerTools } from './tools/registerTools';
 import { UsageGauge } from './ui/usageGauge';
+import { BeforeAfterDocuments } from './ui/beforeAfterDocuments';
 import { ContextViewProvider } from './webview/contextViewProvider';
 
 const ACTIVE_SESSION_KEY = 'compactor.activeSession';
@@ -69,6 +70,7 @@ export class CompactorContext {
       registerCommands(this),
       new UsageGauge(this),
       new ContextViewProvider(this),
+      new BeforeAfterDocuments(this.sessions),
     );
     this.output.info(`Context Compactor ${extension.extension.packageJSON.version as string} activated; sessions in ${storage.fsPath}`);
     this.sessionsRestored = this.restoreSessions();

@@ -9,6 +9,8 @@ export interface HistoryHandlers {
   onToggle(id: string, open: boolean): void;
   onRevert(entry: HistoryEntry): void;
   onOpenSummary(entry: HistoryEntry): void;
+  /** Opens the context before and after this compaction side by side. */
+  onOpenBeforeAfter?(entry: HistoryEntry): void;
   busy: boolean;
 }
 
@@ -66,6 +68,11 @@ function entryView(e: HistoryEntry, handlers: HistoryHandlers): HTMLElement {
   const open = h('button', { class: 'secondary', type: 'button' }, 'Open in Editor');
   open.addEventListener('click', () => handlers.onOpenSummary(e));
   buttons.append(open);
+  if (handlers.onOpenBeforeAfter) {
+    const diff = h('button', { class: 'secondary', type: 'button', 'data-testid': 'before-after' }, 'Before / After');
+    diff.addEventListener('click', () => handlers.onOpenBeforeAfter?.(e));
+    buttons.append(diff);
+  }
   if (e.canRevert) {
     const revert = h('button', { type: 'button', 'data-testid': 'revert', 'data-focus-key': `revert-${e.id}`, disabled: handlers.busy }, 'Revert');
     revert.addEventListener('click', () => handlers.onRevert(e));

@@ -6,6 +6,7 @@ import { renderChart } from './chart';
 import { h } from './dom';
 import { renderHistory } from './history';
 import { renderMeter } from './meter';
+import { renderPins } from './pins';
 import { ContextViewStateSchema, HostToWebviewSchema, type ContextViewState, type HostToWebview } from './protocol';
 import { UiStateStore, type VsCodeApi } from './uiState';
 
@@ -79,12 +80,14 @@ function render(state: ContextViewState): void {
     dynamic.replaceChildren(
       renderMeter(session.meter),
       renderChart(session.chart, root.clientWidth - 4),
+      ...(session.pins?.length ? [renderPins(session.pins, { busy: state.busy, onUnpin: (p) => vscode.postMessage({ type: 'unpin', sessionId: session.id, messageId: p.messageId }) })] : []),
       renderHistory(session.history, session.totals, state.overall, {
         busy: state.busy,
         isExpanded: (id) => ui.value.expanded.includes(id),
         onToggle: (id, open) => ui.setExpanded(id, open),
         onRevert: (e) => vscode.postMessage({ type: 'revert', sessionId: session.id, compactionId: e.id }),
         onOpenSummary: (e) => vscode.postMessage({ type: 'openSummary', sessionId: session.id, compactionId: e.id }),
+        onOpenBeforeAfter: (e) => vscode.postMessage({ type: 'openBeforeAfter', sessionId: session.id, compactionId: e.id }),
       }, session.idle),
     );
   }

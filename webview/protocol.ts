@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 const tokens = z.int().check(z.nonnegative());
 const percent = z.number().check(z.gte(0), z.lte(100));
 
-export const CategorySchema = z.enum(['system', 'summary', 'attachments', 'user', 'assistant', 'toolCalls', 'toolResults', 'reservedOutput', 'free']);
+export const CategorySchema = z.enum(['system', 'summary', 'attachments', 'user', 'assistant', 'toolCalls', 'toolResults', 'pinned', 'reservedOutput', 'free']);
 export const SourceSchema = z.enum(['manual', 'auto', 'idle', 'partial']);
 export const LevelSchema = z.enum(['ok', 'warn', 'auto', 'over']);
 
@@ -101,6 +101,15 @@ export const SessionItemSchema = z.object({
   tokens: z.optional(tokens),
 });
 
+/** A pinned message (kept verbatim through compaction) and what it costs in the context. */
+export const PinItemSchema = z.object({
+  messageId: z.string(),
+  role: z.enum(['user', 'assistant', 'tool']),
+  tokens,
+  /** Plain text (the start of the message); the webview renders it as text. */
+  preview: z.string(),
+});
+
 export const ActiveSessionSchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -111,6 +120,8 @@ export const ActiveSessionSchema = z.object({
   totals: TotalsSchema,
   /** Idle compaction: when the context in use came from one (ISO 8601), and why it stopped for this session, if it did. */
   idle: z.optional(z.object({ compactedAt: z.optional(z.string()), paused: z.optional(z.string()) })),
+  /** Pinned messages, oldest first (absent: none). */
+  pins: z.optional(z.array(PinItemSchema)),
 });
 
 export const ContextViewStateSchema = z.object({
@@ -129,6 +140,7 @@ export type Chart = z.infer<typeof ChartSchema>;
 export type ChartPoint = z.infer<typeof ChartPointSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type Totals = z.infer<typeof TotalsSchema>;
+export type PinItem = z.infer<typeof PinItemSchema>;
 
 /** host → webview: everything the view shows (sent on ready, on every change while visible). */
 export const StateMessageSchema = z.object({ type: z.literal('state'), state: ContextViewStateSchema });
@@ -150,6 +162,10 @@ export const RevertMessageSchema = z.object({ type: z.literal('revert'), session
 export const SelectSessionMessageSchema = z.object({ type: z.literal('selectSession'), sessionId: z.string().check(z.minLength(1)) });
 /** webview → host: open a compaction's full summary in an editor. */
 export const OpenSummaryMessageSchema = z.object({ type: z.literal('openSummary'), sessionId: z.string().check(z.minLength(1)), compactionId: z.string().check(z.minLength(1)) });
+/** webview → host: unpin this message (the Context view's pin list). */
+export const UnpinMessageSchema = z.object({ type: z.literal('unpin'), sessionId: z.string().check(z.minLength(1)), messageId: z.string().check(z.minLength(1)) });
+/** webview → host: open the before/after view of a compaction (the context before it and after it, side by side). */
+export const OpenBeforeAfterMessageSchema = z.object({ type: z.literal('openBeforeAfter'), sessionId: z.string().check(z.minLength(1)), compactionId: z.string().check(z.minLength(1)) });
 
 export const WebviewToHostSchema = z.discriminatedUnion('type', [
   ReadyMessageSchema,
@@ -158,5 +174,7 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   RevertMessageSchema,
   SelectSessionMessageSchema,
   OpenSummaryMessageSchema,
+  UnpinMessageSchema,
+  OpenBeforeAfterMessageSchema,
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;

@@ -8,9 +8,10 @@ import { unapplied } from '../commands/compactWithProgress';
 import type { CompactorContext } from '../compactorContext';
 import { CATEGORY_LABELS } from '../ui/categories';
 import { formatTokens } from '../ui/format';
+import { pinFromPrompt } from '../pins/pinRequests';
 import { compactionNotice } from './compactionNotice';
 
-/** `/compact [instructions]`, `/usage`, `/history`, `/revert`. */
+/** `/compact [instructions]`, `/usage`, `/history`, `/revert`, `/pin ["passage"]`, `/unpin ["passage"]`. */
 export async function runSlashCommand(
   ctx: CompactorContext,
   request: vscode.ChatRequest,
@@ -96,7 +97,13 @@ export async function runSlashCommand(
       );
       return;
     }
+    case 'pin':
+    case 'unpin': {
+      const outcome = await pinFromPrompt(sessions, sessionId, request.prompt, request.command === 'pin');
+      stream.markdown(outcome.text);
+      return;
+    }
     default:
-      stream.markdown(`Unknown command /${request.command ?? ''}. Try /compact, /usage, /history or /revert.`);
+      stream.markdown(`Unknown command /${request.command ?? ''}. Try /compact, /usage, /history, /revert, /pin or /unpin.`);
   }
 }

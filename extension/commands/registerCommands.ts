@@ -11,6 +11,8 @@ import { openSessionTranscript } from './openSessionTranscript';
 import { revertLastCompaction } from './revertLastCompaction';
 import { showCompaction } from './showCompaction';
 import { showContext } from './showContext';
+import { pinMessage, unpinMessage } from './pinMessage';
+import { pinFromView, revertCompactionFromView, showBeforeAfter } from './showBeforeAfter';
 
 const COMMANDS: readonly Command[] = [
   compactConversation,
@@ -25,6 +27,11 @@ const COMMANDS: readonly Command[] = [
   showCompaction,
   showContext,
   importTranscript,
+  pinMessage,
+  unpinMessage,
+  showBeforeAfter,
+  revertCompactionFromView,
+  pinFromView,
 ];
 
 /** Registers every command; a failure is shown to the user and logged, never swallowed. */

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Budget } from '../../src/compaction/budget';
 import { FALLBACK_MAX_INPUT_TOKENS } from '../../src/compaction/constants';
-import { contextOf } from '../../src/compaction/context';
+import { activeCompaction, contextOf, messagesOf } from '../../src/compaction/context';
+import { pinnedIdsAmong, pinRecord } from '../../src/compaction/pins';
 import type { CompactParamsInput, CompactResponse } from '../../src/compaction/protocol';
 import { markOf } from '../../src/compaction/proposal';
 import type { CompactionRecord, CompactionSource, ModelInfo, Part, RevertRecord, SessionLog } from '../../src/compaction/records';
@@ -38,7 +39,7 @@ export interface CompactionSessions {
   budget(log: SessionLog): Budget;
   countWith(model: ModelInfo | undefined, messages: Part[][]): Promise<{ counts: number[]; encoding: string }>;
   /** Appends the records to the log, then fires the service's change event of this kind. */
-  append(id: string, records: AppendableRecord[], kind: 'compaction' | 'revert'): Promise<void>;
+  append(id: string, records: AppendableRecord[], kind: 'compaction' | 'revert' | 'pin'): Promise<void>;
   /** The cached log, if loaded (background preparation never reads from disk). */
   peek(id: string): SessionLog | undefined;
   usage(log: SessionLog): UsageBreakdown;
@@ -276,7 +277,7 @@ export class SessionCompactions implements vscode.Disposable {
       proposal,
       options,
     );
-    this.didCompactEmitter.fire({ sessionId: proposal.sessionId, compactionId: result.record.id, report: result.report });
+    this.didCompactEmitter.fire({ sessionId: proposal.sessionId, compactionId: result.record.id, report: result.report, summary: result.record.summary });
     return result;
   }
 
@@ -285,8 +286,16 @@ export class SessionCompactions implements vscode.Disposable {
    * else with the server's deterministic tiers; proposes the record.
    */
   private async runPropose(id: string, request: CompactRequest, model: vscode.LanguageModelChat | undefined, token?: vscode.CancellationToken): Promise<ProposeResult> {
-    const collected = await collectHooks(this.willCompactListeners, { sessionId: id, source: request.source });
+    const before = await this.sessions.load(id);
+    const current = activeCompaction(before)?.summary;
+    const collected = await collectHooks(this.willCompactListeners, {
+      sessionId: id,
+      source: request.source,
+      ...(current ? { currentSummary: current } : {}),
+      pinnedMessageIds: [...pinnedIdsAmong(before.records, messagesOf(before))],
+    });
     for (const problem of collected.problems) this.output.warn(problem);
+    await this.applyHookPins(id, collected.pins);
     const hooks: CompactionHookInput = {
       instructions: collected.instructions,
       attachments: collected.attachments.map((a) => ({ ...a, tokens: this.estimate.countText(a.text) })),
@@ -306,6 +315,18 @@ export class SessionCompactions implements vscode.Disposable {
       token,
       hooks,
     );
+  }
+
+  /** Pins asked for by before-compaction hooks: appended before the compaction runs, so it keeps them. */
+  private async applyHookPins(id: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const log = await this.sessions.load(id);
+    const known = new Set(messagesOf(log).map((m) => m.id));
+    const already = pinnedIdsAmong(log.records, messagesOf(log));
+    const at = new Date().toISOString();
+    const records = ids.filter((m) => known.has(m) && !already.has(m)).map((m) => pinRecord(m, true, { id: randomUUID(), at, origin: 'api' }));
+    for (const m of ids) if (!known.has(m)) this.output.warn(`before-compaction hook: no message ${m} in session ${id}; not pinned`);
+    if (records.length > 0) await this.sessions.append(id, records, 'pin');
   }
 
   /** Before-compaction hooks of other extensions (see extension/api). */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { budgetFor, type Budget } from '../../src/compaction/budget';
-import { contextOf } from '../../src/compaction/context';
+import { contextOf, messagesOf } from '../../src/compaction/context';
+import { pinRecord } from '../../src/compaction/pins';
 import { FALLBACK_MAX_INPUT_TOKENS } from '../../src/compaction/constants';
-import type { MessageRecord, ModelInfo, Part, ProviderUsage, RewindRecord, Role, SessionLog } from '../../src/compaction/records';
+import type { MessageRecord, ModelInfo, Part, PinRecord, ProviderUsage, RewindRecord, Role, SessionLog } from '../../src/compaction/records';
 import { sessionTotals } from '../../src/compaction/report';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { ContextMessage, CompactionTotals } from '../../src/compaction/types';
@@ -24,7 +25,7 @@ export interface NewMessage {
 
 export interface SessionChange {
   sessionId: string;
-  kind: 'message' | 'compaction' | 'revert' | 'created' | 'renamed' | 'deleted' | 'opened';
+  kind: 'message' | 'compaction' | 'revert' | 'created' | 'renamed' | 'deleted' | 'opened' | 'pin';
 }
 
 /**
@@ -236,6 +237,20 @@ export class SessionService implements vscode.Disposable {
     const log = await this.load(id);
     // Pushes what other windows appended meanwhile, then these, in file order.
     await this.store.append(id, records, { follow: log });
+  }
+
+  /**
+   * Pins (or unpins) a message: compaction keeps a pinned message verbatim
+   * (src/compaction/pins.ts). Appends a `pin` record; nothing else changes.
+   * Throws with a clear message when the message is not in the session.
+   */
+  async setPin(id: string, messageId: string, pinned: boolean, fields: { quote?: string; origin?: string } = {}): Promise<PinRecord> {
+    const log = await this.load(id);
+    if (!messagesOf(log).some((m) => m.id === messageId)) throw new Error(`message ${messageId} is not in session ${id}`);
+    const record = pinRecord(messageId, pinned, { id: randomUUID(), at: new Date().toISOString(), ...fields });
+    await this.appendRecords(id, [record]);
+    this.changeEmitter.fire({ sessionId: id, kind: 'pin' });
+    return record;
   }
 
   /** Marks the turns from `fromTurn` on as superseded (edited or retried in the Chat view). */

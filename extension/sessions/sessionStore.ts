@@ -43,6 +43,7 @@ import {
   MessageRecordSchema,
   RevertRecordSchema,
   RewindRecordSchema,
+  PinRecordSchema,
   SessionHeaderSchema,
   type SessionHeader,
   type SessionLog,
@@ -75,7 +76,8 @@ export type AppendableRecord =
   | z.input<typeof MessageRecordSchema>
   | z.input<typeof CompactionRecordSchema>
   | z.input<typeof RevertRecordSchema>
-  | z.input<typeof RewindRecordSchema>;
+  | z.input<typeof RewindRecordSchema>
+  | z.input<typeof PinRecordSchema>;
 
 export interface SessionStoreOptions {
   lock?: FileLockOptions;

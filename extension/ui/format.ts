@@ -26,6 +26,8 @@ export function savedPercent(report: Pick<CompactionReport, 'before' | 'tokensSa
 export function compactionLine(report: CompactionReport): string {
   const tiers = report.tiers.filter((t) => t.count > 0).map((t) => `${t.tier} ×${t.count}`);
   const fidelity = report.fidelity !== undefined ? `, fidelity ${Math.round(report.fidelity * 100)}%` : '';
+  // Pins kept verbatim are named; when they keep the result over the target, the report's note says so (never dropped).
+  const pins = report.pins ? `; ${report.pins.note ?? `${report.pins.messages} pinned kept verbatim`}` : '';
   const flags = [...(report.edited ? ['summary edited'] : []), ...(report.prepared ? ['prepared in the background'] : [])];
-  return `Compacted: ${formatTokens(report.before.tokens)} → ${formatTokens(report.after.tokens)} tokens (saved ${savedPercent(report)}%${tiers.length ? `, ${tiers.join(', ')}` : ''}${fidelity})${flags.length ? ` · ${flags.join(', ')}` : ''}`;
+  return `Compacted: ${formatTokens(report.before.tokens)} → ${formatTokens(report.after.tokens)} tokens (saved ${savedPercent(report)}%${tiers.length ? `, ${tiers.join(', ')}` : ''}${fidelity}${pins})${flags.length ? ` · ${flags.join(', ')}` : ''}`;
 }

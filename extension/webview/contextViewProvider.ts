@@ -224,6 +224,13 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
     openSummary: async (sessionId, compactionId) => {
       await vscode.commands.executeCommand(SHOW_COMPACTION_COMMAND, sessionId, compactionId);
     },
+    unpin: async (sessionId, messageId) => {
+      await vscode.commands.executeCommand('compactor.unpinMessage', sessionId, messageId, 'view');
+      await this.post({ type: 'notice', level: 'info', text: 'Unpinned: the next compaction may summarize that message.' });
+    },
+    openBeforeAfter: async (sessionId, compactionId) => {
+      await vscode.commands.executeCommand('compactor.showBeforeAfter', sessionId, compactionId);
+    },
   };
 
   dispose(): void {

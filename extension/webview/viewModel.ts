@@ -13,11 +13,12 @@
  */
 import type { Levels } from '../../src/compaction/budget';
 import { activeCompaction, contextOf, contextTokens, revertedIds } from '../../src/compaction/context';
+import { pinsOf } from '../../src/compaction/pinList';
 import type { CompactionRecord, SessionLog } from '../../src/compaction/records';
 import { sessionTotals } from '../../src/compaction/report';
 import type { CompactionTotals } from '../../src/compaction/types';
 import { USED_CATEGORIES, type UsageBreakdown, type UsageCategory } from '../../src/compaction/usage';
-import type { Chart, ChartPoint, ContextViewState, HistoryEntry, Meter, MeterSegment, Totals } from '../../webview/protocol';
+import type { Chart, ChartPoint, ContextViewState, HistoryEntry, Meter, MeterSegment, PinItem, Totals } from '../../webview/protocol';
 import { CATEGORY_LABELS } from '../ui/categories';
 import { gaugeHeadline, sourceLabel } from '../ui/gaugeModel';
 
@@ -86,6 +87,10 @@ export function chartPointsOf(log: SessionLog): ChartPoint[] {
         points.push({ tokens: size, kind: r.type, before, ...(r.type === 'revert' ? { compactionId: r.compactionId } : {}) });
         return;
       }
+      case 'pin':
+        // A pin brings a covered message back (context.ts): the size moves, the next point shows it; no point of its own.
+        size = sizeAfter(log, i);
+        return;
       default: {
         const unreachable: never = r;
         return unreachable;
@@ -145,6 +150,12 @@ export function idleOf(log: SessionLog, paused: string | undefined): { idle?: { 
   return { idle: { ...(compactedAt ? { compactedAt } : {}), ...(paused ? { paused } : {}) } };
 }
 
+/** The Context view's pin list (absent when nothing is pinned, so older states stay the same). */
+export function pinsItemsOf(log: SessionLog): { pins?: PinItem[] } {
+  const pins = pinsOf(log).map((p) => ({ messageId: p.messageId, role: p.role, tokens: p.tokens, preview: p.preview }));
+  return pins.length > 0 ? { pins } : {};
+}
+
 export interface ViewStateInput {
   /** The active session, when there is one. */
   active?: { log: SessionLog; usage: UsageBreakdown; title: string; idlePaused?: string };
@@ -168,6 +179,7 @@ export function buildViewState(input: ViewStateInput): ContextViewState {
             history: historyOf(active.log),
             totals: totalsOf(sessionTotals(active.log)),
             ...idleOf(active.log, active.idlePaused),
+            ...pinsItemsOf(active.log),
           },
         }
       : {}),

@@ -12,6 +12,8 @@ export interface WebviewActions {
   revert(sessionId: string, compactionId: string): void | Promise<void>;
   selectSession(sessionId: string): void | Promise<void>;
   openSummary(sessionId: string, compactionId: string): void | Promise<void>;
+  unpin(sessionId: string, messageId: string): void | Promise<void>;
+  openBeforeAfter(sessionId: string, compactionId: string): void | Promise<void>;
   /** The webview rejected a message the host sent. */
   webviewRejected(error: string): void | Promise<void>;
   /** The host rejected a message from the webview. */
@@ -55,6 +57,12 @@ export async function dispatchWebviewMessage(raw: unknown, actions: WebviewActio
       return true;
     case 'openSummary':
       await actions.openSummary(message.sessionId, message.compactionId);
+      return true;
+    case 'unpin':
+      await actions.unpin(message.sessionId, message.messageId);
+      return true;
+    case 'openBeforeAfter':
+      await actions.openBeforeAfter(message.sessionId, message.compactionId);
       return true;
     default: {
       const unreachable: never = message;

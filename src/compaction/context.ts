@@ -9,8 +9,12 @@
  *   re-tokenized, except a system prompt whose count was never stored.
  * - A compaction's `covered` is cumulative, so only the newest non-reverted
  *   compaction matters; older ones are history.
+ * - Pinned messages (pins.ts) are always verbatim: one pinned after a
+ *   compaction covered it reads right after the summary, one masked reads
+ *   with its original parts. Their context messages carry `pinned: true`.
  */
 import { ESTIMATE_CHARS_PER_TOKEN, MESSAGE_OVERHEAD_TOKENS } from './constants';
+import { keptPinIdsAmong } from './pins';
 import type { CompactionRecord, MessageRecord, SessionLog } from './records';
 import type { ContextMessage, TokenCounter } from './types';
 
@@ -58,6 +62,11 @@ export function messagesOf(log: SessionLog): MessageRecord[] {
   return log.records.filter((r): r is MessageRecord => r.type === 'message' && !superseded.has(r.id));
 }
 
+/** Messages compaction keeps verbatim: the person's pins with their tool pairs (pins.ts). */
+export function keptPinIds(log: SessionLog): Set<string> {
+  return keptPinIdsAmong(log.records, messagesOf(log));
+}
+
 export function contextTokens(context: readonly ContextMessage[]): number {
   let sum = 0;
   for (const m of context) sum += m.tokens;
@@ -73,8 +82,10 @@ export function systemTokensOf(log: SessionLog, counter?: TokenCounter): number 
   return Math.ceil(prompt.length / ESTIMATE_CHARS_PER_TOKEN) + MESSAGE_OVERHEAD_TOKENS;
 }
 
-function verbatim(m: MessageRecord): ContextMessage {
-  return { kind: 'message', role: m.role, parts: m.parts, tokens: m.tokens, messageId: m.id };
+function verbatim(m: MessageRecord, pinned?: ReadonlySet<string>): ContextMessage {
+  const out: ContextMessage = { kind: 'message', role: m.role, parts: m.parts, tokens: m.tokens, messageId: m.id };
+  if (pinned?.has(m.id)) out.pinned = true;
+  return out;
 }
 
 /** The summary and attachments of a compaction as context messages. */
@@ -100,8 +111,9 @@ export function contextOf(log: SessionLog, counter?: TokenCounter): ContextMessa
     });
   }
   const active = activeCompactionAt(log);
+  const pinned = keptPinIds(log);
   if (!active) {
-    for (const m of messagesOf(log)) out.push(verbatim(m));
+    for (const m of messagesOf(log)) out.push(verbatim(m, pinned));
     return out;
   }
   const superseded = supersededIds(log);
@@ -116,16 +128,18 @@ export function contextOf(log: SessionLog, counter?: TokenCounter): ContextMessa
     if (covered.has(m.id)) {
       if (!placed) out.push(...inserted);
       placed = true;
+      // Pinned after this compaction covered it: back, verbatim, right after the summary (pins.ts).
+      if (pinned.has(m.id)) out.push(verbatim(m, pinned));
       continue;
     }
-    const r = replaced.get(m.id);
-    out.push(r ? { kind: 'message', role: m.role, parts: r.parts, tokens: r.tokens, messageId: m.id } : verbatim(m));
+    const r = pinned.has(m.id) ? undefined : replaced.get(m.id);
+    out.push(r ? { kind: 'message', role: m.role, parts: r.parts, tokens: r.tokens, messageId: m.id } : verbatim(m, pinned));
   }
   // Nothing covered (mask only) but attachments: they go after the compacted part.
   if (!placed) out.push(...inserted);
   for (let i = index + 1; i < log.records.length; i++) {
     const m = log.records[i];
-    if (m?.type === 'message' && !superseded.has(m.id)) out.push(verbatim(m));
+    if (m?.type === 'message' && !superseded.has(m.id)) out.push(verbatim(m, pinned));
   }
   return out;
 }

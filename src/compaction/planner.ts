@@ -20,6 +20,10 @@
  * auto lands under it.
  * The session's first request is pinned: a summary quotes it, and truncation
  * never drops it.
+ * The person's pins (pins.ts) are never masked, summarized or truncated: they
+ * stay verbatim in place and their tokens come out of the room first; when
+ * they keep the result over the target the report says so (`report.pins`),
+ * they are not dropped.
  *
  * Record invariants: `covered` is cumulative (the previous active
  * compaction's covered plus the new ones); `replaced` carries the previous
@@ -34,8 +38,9 @@ import {
   DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, FIT_MAX_ATTEMPTS, MESSAGE_OVERHEAD_TOKENS, MIN_MESSAGES_TO_COMPACT, RECALL_AWARE_MASK_AFTER_ROUNDS, SUMMARY_MAX_FRACTION_OF_ROOM, SUMMARY_MAX_TOKENS,
   SUMMARY_FLOOR_TOKENS, SUMMARY_MIN_TOKENS, SUMMARY_OVERHEAD_RESERVE_TOKENS, SUMMARY_PINNED_MAX_FRACTION_OF_ROOM, SUMMARY_REQUESTS_MAX_FRACTION, TAIL_MAX_FRACTION_OF_TARGET,
 } from './constants';
-import { activeCompaction, contextOf, contextTokens, messagesOf } from './context';
+import { activeCompaction, contextOf, contextTokens, keptPinIds, messagesOf } from './context';
 import { countMessages, finishRecord } from './finishRecord';
+import { pinBudget } from './pins';
 import type { CompactionRecord, MessageRecord, SessionLog } from './records';
 import { buildReport } from './report';
 import { findSplitPoint } from './split';
@@ -47,6 +52,9 @@ import { checkFidelity, roundFidelity } from './fidelity';
 import { buildLedger, isRequest } from './ledger';
 import { safeCuts } from './turns';
 import type { CompactOptions, CompactResult, CompactStatus, ContextMessage, TierCount } from './types';
+
+/** Why nothing was summarized when every message of the range is pinned. */
+const ALL_PINNED = 'every message to summarize is pinned (pins stay verbatim)';
 
 /** Room kept for the truncation marker when truncating. */
 const TRUNCATION_MARKER_RESERVE_TOKENS = 40;
@@ -88,6 +96,13 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     attachments: previous?.attachments ?? [],
     tiers: [],
   };
+  // Pins stay verbatim; one pinned after an earlier compaction covered or masked it is uncovered for good.
+  const pins = keptPinIds(log);
+  for (const id of pins) {
+    plan.covered.delete(id);
+    plan.replaced.delete(id);
+  }
+  const isPin = (m: ContextMessage) => pins.has(m.messageId ?? '');
   const records = new Map(messagesOf(log).map((m) => [m.id, m]));
   const fixed = contextTokens(context.filter((m) => m.kind === 'system'));
   const attachmentTokens = (options.attachments ?? []).reduce((s, a) => s + a.tokens, 0);
@@ -101,7 +116,11 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
   const room = () => options.targetTokens - fixed - attachmentTokens - SUMMARY_OVERHEAD_RESERVE_TOKENS;
 
   /** Replaces `range` (verbatim context messages) and the previous summary by one new summary. */
-  const summarize = (range: readonly ContextMessage[], rest: readonly ContextMessage[]): string | undefined => {
+  const summarize = (asked: readonly ContextMessage[], others: readonly ContextMessage[]): string | undefined => {
+    // Pinned messages in the range stay verbatim: they count with the kept part.
+    const range = pins.size > 0 ? asked.filter((m) => !isPin(m)) : asked;
+    const rest = range.length < asked.length ? [...asked.filter(isPin), ...others] : others;
+    if (range.length === 0) return ALL_PINNED;
     const sources = sourcesOf(range);
     const input = { messages: sources, previousSummary: previous?.summary, instructions: options.instructions };
     const restTokens = contextTokens(rest);
@@ -141,6 +160,7 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
       maskAfterTurns: options.maskAfterTurns ?? DEFAULT_MASK_AFTER_TURNS,
       ...(options.recallAwareMasking ? { maskAfterRounds: RECALL_AWARE_MASK_AFTER_ROUNDS } : {}),
       counter,
+      keep: pins,
     });
     for (const x of r.replaced) plan.replaced.set(x.messageId, x);
     if (r.masked > 0) plan.tiers.push({ tier: 'mask', count: r.masked });
@@ -155,7 +175,7 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     let maxTokens = options.targetTokens - others - TRUNCATION_MARKER_RESERVE_TOKENS;
     // The marker quotes dropped requests, cut by tokens: their stored counts answer (a cold counter re-tokenizes nothing).
     const quoted = withStoredCounts(counter, sourcesOf(msgs));
-    let r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, counter: quoted });
+    let r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, kept: pins, counter: quoted });
     // The marker quotes the dropped requests: when it pushes the result over, drop more.
     for (let attempt = 1; attempt < FIT_MAX_ATTEMPTS && r.dropped.length > 0; attempt++) {
       const summary = plan.summary ? `${plan.summary}\n\n${r.marker}` : r.marker;
@@ -163,7 +183,7 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
       const over = options.targetTokens - (estimateWith(summary) + contextTokens(msgs.filter((m) => !dropped.has(m.messageId ?? ''))));
       if (over >= 0) break;
       maxTokens += over;
-      r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, counter: quoted });
+      r = truncateOldest(msgs, { maxTokens: Math.max(0, maxTokens), pinned, kept: pins, counter: quoted });
     }
     if (r.dropped.length === 0) return;
     for (const id of r.dropped) {
@@ -179,9 +199,12 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     const msgs = current();
     const keepTailTurns = options.keepTailTurns ?? DEFAULT_KEEP_TAIL_TURNS;
     let split = 0;
+    // Pins stay whatever the split: they take their tokens out of the room and weigh nothing in the tail.
+    const pinTokens = contextTokens(msgs.filter(isPin));
+    const forSplit = pinTokens > 0 ? msgs.map((m) => (isPin(m) ? { ...m, tokens: 0 } : m)) : msgs;
     if (fill) {
-      const input = { messages: sourcesOf(msgs), previousSummary: previous?.summary, instructions: options.instructions };
-      const r = room();
+      const input = { messages: sourcesOf(msgs.filter((m) => !isPin(m))), previousSummary: previous?.summary, instructions: options.instructions };
+      const r = room() - pinTokens;
       const pinned = pinnedRequestTokens(input, counter, summaryMemo) / SUMMARY_REQUESTS_MAX_FRACTION;
       const cap = Math.min(SUMMARY_MAX_TOKENS, Math.max(r * SUMMARY_MAX_FRACTION_OF_ROOM, Math.min(pinned, r * SUMMARY_PINNED_MAX_FRACTION_OF_ROOM)));
       // What the summary needs: its natural size up to the cap (measured over everything, a slight overestimate; the
@@ -190,14 +213,14 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
       const natural = naturalText > 0 ? naturalText + MESSAGE_OVERHEAD_TOKENS : 0;
       const need = Math.max(Math.min(SUMMARY_MIN_TOKENS, cap), natural);
       const tailTokens = Math.max(0, r - need);
-      split = findSplitPoint(msgs, { keepTailTurns, targetTailTokens: tailTokens, fill: true, roundCuts: true });
+      split = findSplitPoint(forSplit, { keepTailTurns, targetTailTokens: tailTokens, fill: true, roundCuts: true });
       // Even the last round leaves the summary no room (a tiny target): summarize everything, the requests stay quoted.
-      if (split > 0 && contextTokens(msgs.slice(split)) > tailTokens) return summarize(msgs, []);
+      if (split > 0 && contextTokens(forSplit.slice(split)) > tailTokens) return summarize(msgs, []);
     }
     // Everything fits already (a compaction asked for below the target): summarize all but the last turns, as asked.
     if (!fill || split === 0) {
       const tailTarget = Math.floor(options.targetTokens * TAIL_MAX_FRACTION_OF_TARGET);
-      split = findSplitPoint(msgs, { keepTailTurns, targetTailTokens: tailTarget, roundCuts: true });
+      split = findSplitPoint(forSplit, { keepTailTurns, targetTailTokens: tailTarget, roundCuts: true });
     }
     if (split === 0) return undefined;
     return summarize(msgs.slice(0, split), msgs.slice(split));
@@ -228,15 +251,22 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     if (!masked || estimate() > options.targetTokens) error = summarizeBeforeSplit(true);
     if (estimate() > options.targetTokens) truncate();
   }
-  if (error && plan.tiers.length === 0) return fail('empty_summary', error);
+  if (error && plan.tiers.length === 0) return fail(error === ALL_PINNED ? 'nothing_to_compact' : 'empty_summary', error);
   if (plan.tiers.length === 0) return fail('nothing_to_compact', `strategy ${options.strategy} found nothing to mask, summarize or drop`);
 
   const record = buildRecord(log, options, plan, before, started);
   const done = finishRecord(log, record, { before, targetTokens: options.targetTokens, counter, clock: options.clock, started });
   if (done.status === 'invalid_request') return fail('invalid_request', done.reason);
   if (done.status === 'inflated') return { status: 'inflated', report: report('inflated', done.after, plan.tiers, done.reason) };
-  if (done.over && options.requireTarget) return { status: 'over_target', report: report('over_target', done.after, plan.tiers, done.reason) };
-  const r = report('compacted', done.after, plan.tiers, done.reason);
+  const pinned = pinBudget(done.context, options.targetTokens);
+  const withPins = (r: CompactResult['report']) => {
+    if (pinned.messages === 0) return r;
+    r.pins = pinned;
+    if (pinned.note) r.reason = r.reason ? `${r.reason}; ${pinned.note}` : pinned.note;
+    return r;
+  };
+  if (done.over && options.requireTarget) return { status: 'over_target', report: withPins(report('over_target', done.after, plan.tiers, done.reason)) };
+  const r = withPins(report('compacted', done.after, plan.tiers, done.reason));
   if (record.fidelity !== undefined) r.fidelity = record.fidelity;
   return { status: 'compacted', record, context: done.context, report: r };
 }

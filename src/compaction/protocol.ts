@@ -341,3 +341,19 @@ export const CompactPartialArgsSchema = z.object({
   side: z.enum(['upto', 'from']),
 });
 export type CompactPartialArgs = z.infer<typeof CompactPartialArgsSchema>;
+
+/**
+ * Commands the server's transcript code lenses name ("Pin" / "Unpin" above
+ * each message of our own logs), and the before/after view's lenses: keep a
+ * message verbatim through compaction, or stop. Their one argument is
+ * `PinMessageArgs`.
+ */
+export const PIN_MESSAGE_COMMAND = 'compactor.pinMessage';
+export const UNPIN_MESSAGE_COMMAND = 'compactor.unpinMessage';
+export const PinMessageArgsSchema = z.object({
+  sessionId: z.string().min(1),
+  messageId: z.string().min(1),
+  /** Where the pin came from (recorded on the pin record). */
+  origin: z.string().optional(),
+});
+export type PinMessageArgs = z.infer<typeof PinMessageArgsSchema>;

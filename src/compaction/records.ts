@@ -184,12 +184,32 @@ export const RewindRecordSchema = z.object({
 });
 export type RewindRecord = z.infer<typeof RewindRecordSchema>;
 
+/**
+ * The person pinned (`pinned: true`) or unpinned (`pinned: false`) a message:
+ * while pinned, compaction keeps it verbatim (never masked, summarized or
+ * truncated; pins.ts). The newest pin record of a message wins, so an unpin is
+ * the revert of a pin and both stay in the log.
+ */
+export const PinRecordSchema = z.object({
+  type: z.literal('pin'),
+  id: z.string().min(1),
+  at: z.string(),
+  messageId: z.string().min(1),
+  pinned: z.boolean(),
+  /** The passage the person quoted to find the message (`/pin "…"`), when they did. */
+  quote: z.string().optional(),
+  /** Where the pin came from (`chat`, `transcript`, `view`, `api`), for the person reading the log. */
+  origin: z.string().optional(),
+});
+export type PinRecord = z.infer<typeof PinRecordSchema>;
+
 /** Every record after the header. */
 export const BodyRecordSchema = z.discriminatedUnion('type', [
   MessageRecordSchema,
   CompactionRecordSchema,
   RevertRecordSchema,
   RewindRecordSchema,
+  PinRecordSchema,
 ]);
 export type BodyRecord = z.infer<typeof BodyRecordSchema>;
 
@@ -199,6 +219,7 @@ export const LogRecordSchema = z.discriminatedUnion('type', [
   CompactionRecordSchema,
   RevertRecordSchema,
   RewindRecordSchema,
+  PinRecordSchema,
 ]);
 export type LogRecord = z.infer<typeof LogRecordSchema>;
 

@@ -28,6 +28,8 @@ export interface ContextMessage {
   tokens: number;
   /** Id of the log message this comes from (kind `message`). */
   messageId?: string;
+  /** Kept verbatim by a pin (pins.ts); counted as the `pinned` usage category. */
+  pinned?: boolean;
 }
 
 export type Strategy = 'auto' | 'mask' | 'extractive' | 'truncate';
@@ -101,6 +103,11 @@ export interface CompactionReport {
   edited?: boolean;
   /** The summary was prepared in the background and applied at the compaction point. */
   prepared?: boolean;
+  /**
+   * Pinned messages kept verbatim in the result (pins.ts) and their tokens; `note` says so when they keep the
+   * result over the target (pins are never dropped to fit; `reason` carries the same sentence).
+   */
+  pins?: { messages: number; tokens: number; note?: string };
 }
 
 /** How the summary model was used for one compaction (docs/architecture.md, Compaction: the report names the model). */

@@ -5,7 +5,8 @@
  * A message's stored tokens are split among categories in proportion to the
  * estimated size of its parts (no re-tokenizing): assistant text and thinking
  * → assistant, tool_call parts → toolCalls, tool_result parts and every part of
- * a `tool` message → toolResults.
+ * a `tool` message → toolResults. A pinned message (pins.ts) counts whole as
+ * `pinned`.
  *
  * Invariant: the used categories plus `free` equal the effective window while
  * the context fits (free is 0 when over); plus `reservedOutput` they equal the
@@ -18,7 +19,7 @@ import { estimateTokens, partCost } from './tokens/counter';
 import type { Part, SessionLog } from './records';
 import type { ContextMessage } from './types';
 
-export const USED_CATEGORIES = ['system', 'summary', 'attachments', 'user', 'assistant', 'toolCalls', 'toolResults'] as const;
+export const USED_CATEGORIES = ['system', 'summary', 'attachments', 'user', 'assistant', 'toolCalls', 'toolResults', 'pinned'] as const;
 export type UsedCategory = (typeof USED_CATEGORIES)[number];
 export type UsageCategory = UsedCategory | 'reservedOutput' | 'free';
 
@@ -31,6 +32,7 @@ export const USAGE_CATEGORY_LABELS: Readonly<Record<UsageCategory, string>> = {
   assistant: 'Assistant messages',
   toolCalls: 'Tool calls',
   toolResults: 'Tool results',
+  pinned: 'Pinned messages',
   reservedOutput: 'Reserved for output',
   free: 'Free',
 };
@@ -102,11 +104,13 @@ const splitCache = new WeakMap<readonly Part[], { tokens: number; shares: number
 
 /** The tokens of each used category in a context (stored counts). */
 export function categoriesOf(context: readonly ContextMessage[]): Record<UsedCategory, number> {
-  const cats: Record<UsedCategory, number> = { system: 0, summary: 0, attachments: 0, user: 0, assistant: 0, toolCalls: 0, toolResults: 0 };
+  const cats: Record<UsedCategory, number> = { system: 0, summary: 0, attachments: 0, user: 0, assistant: 0, toolCalls: 0, toolResults: 0, pinned: 0 };
   for (const m of context) {
     if (m.kind === 'system') cats.system += m.tokens;
     else if (m.kind === 'summary') cats.summary += m.tokens;
     else if (m.kind === 'attachment') cats.attachments += m.tokens;
+    // A pin's whole message is its own category: what the person chose to keep costs this much.
+    else if (m.pinned) cats.pinned += m.tokens;
     else addMessageCategories(cats, m);
   }
   return cats;

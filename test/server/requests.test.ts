@@ -134,6 +134,21 @@ describe('compaction/plan and compaction/compact', () => {
     assert.equal(afterUsage.contextTokens, record.after.tokens, "the record states the size of the context it defines");
   });
 
+  it('keeps a pinned message out of the record over JSON-RPC, and counts it as the pinned category', async () => {
+    const log = codingSession();
+    const first = log.records.find((r) => r.type === 'message');
+    assert.ok(first);
+    const pinned: SessionLog = { ...log, records: [...log.records, { type: 'pin', id: 'p1', at: '2025-01-01T00:00:09.000Z', messageId: first.id, pinned: true }] };
+    const result = await server.connection.sendRequest(CompactRequest, { log: pinned, source: 'manual', strategy: 'extractive', id: 'cmp-pin' });
+    assert.equal(result.status, 'compacted');
+    if (result.status !== 'compacted') return;
+    assert.ok(!result.record.covered.includes(first.id), 'the pinned message is not covered');
+    assert.ok(result.record.covered.length > 0, 'the rest was compacted');
+    assert.equal(result.report.pins?.messages, 1);
+    const usage = await server.connection.sendRequest(UsageRequest, { log: { ...pinned, records: [...pinned.records, result.record] } });
+    assert.equal(usage.usage.categories.pinned, first.tokens);
+  });
+
   it('compacts partially: only messages before `upto` are covered', async () => {
     const log = codingSession();
     const r = await server.connection.sendRequest(CompactRequest, { log, source: 'partial', strategy: 'extractive', partial: { upto: 'u5' } });

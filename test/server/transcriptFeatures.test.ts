@@ -103,10 +103,11 @@ describe('transcript hover and lenses', () => {
     assert.equal(onHeader, null, 'the header is no message');
   });
 
-  it('puts "Compact up to here" and "Compact from here" on each message still in the context', async () => {
+  it('puts "Pin", "Compact up to here" and "Compact from here" on each message still in the context', async () => {
     const lenses = await server.connection.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri } });
-    assert.equal(lenses.length, 14, '7 messages × 2');
-    assert.deepEqual(lenses.slice(0, 2).map((l) => [l.range.start.line, l.command.title, l.command.command, l.command.arguments]), [
+    assert.equal(lenses.length, 21, '7 messages × 3');
+    assert.deepEqual(lenses.slice(0, 3).map((l) => [l.range.start.line, l.command.title, l.command.command, l.command.arguments]), [
+      [1, '$(pin) Pin', 'compactor.pinMessage', [{ sessionId: 'server-test', messageId: 'u1', origin: 'transcript' }]],
       [1, 'Compact up to here', 'compactor.compactPartial', [{ sessionId: 'server-test', messageId: 'u1', side: 'upto' }]],
       [1, 'Compact from here', 'compactor.compactPartial', [{ sessionId: 'server-test', messageId: 'u1', side: 'from' }]],
     ]);
@@ -126,7 +127,31 @@ describe('transcript hover and lenses', () => {
     const p = await published;
     assert.deepEqual(p.diagnostics.map((d) => d.message), [], 'the compaction record parses');
     const lenses = await server.connection.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri: compactedUri } });
-    assert.deepEqual([...new Set(lenses.map((l) => (l.command.arguments[0] as { messageId: string }).messageId))], ['a1b', 't1b', 'a1c']);
+    const partial = lenses.filter((l) => l.command.command === 'compactor.compactPartial');
+    assert.deepEqual([...new Set(partial.map((l) => (l.command.arguments[0] as { messageId: string }).messageId))], ['a1b', 't1b', 'a1c']);
+    assert.equal(lenses.filter((l) => l.command.command === 'compactor.pinMessage').length, 6, 'every message can be pinned, covered ones too');
+  });
+
+  it('a pinned message gets "Pinned: unpin" and is back in the context even when covered', async () => {
+    const log = codingSession(1);
+    const compaction = {
+      type: 'compaction', id: 'k1', at: '2025-01-01T00:00:01.000Z', source: 'manual', strategy: 'extractive',
+      covered: ['u1', 'a1a', 't1a'], summary: 'earlier work', summaryTokens: 3, before: { tokens: 900, messages: 6 }, after: { tokens: 300, messages: 4 },
+      tiers: [], durationMs: 5,
+    };
+    const pin = { type: 'pin', id: 'p1', at: '2025-01-01T00:00:02.000Z', messageId: 'u1', pinned: true };
+    const text = [log.header, ...log.records, compaction, pin].map((r) => JSON.stringify(r)).join('\n');
+    const pinnedUri = 'file:///tmp/compactor-test/sessions/pinned.jsonl';
+    const published = nextDiagnostics(pinnedUri);
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: pinnedUri, languageId: 'jsonl', version: 1, text } });
+    assert.deepEqual((await published).diagnostics.map((d) => d.message), [], 'the pin record parses');
+    const lenses = await server.connection.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri: pinnedUri } });
+    const onU1 = lenses.filter((l) => (l.command.arguments[0] as { messageId: string }).messageId === 'u1').map((l) => [l.command.title, l.command.command]);
+    assert.deepEqual(onU1, [
+      ['$(pinned) Pinned: unpin', 'compactor.unpinMessage'],
+      ['Compact up to here', 'compactor.compactPartial'],
+      ['Compact from here', 'compactor.compactPartial'],
+    ]);
   });
 
   it('re-checks open documents against a changed tool-result share (workspace/didChangeConfiguration)', async () => {

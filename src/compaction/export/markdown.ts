@@ -83,6 +83,7 @@ export function toMarkdown(log: SessionLog, options: MarkdownOptions = {}): stri
     if (r.type === 'message') out.push(renderMessage(r, options));
     else if (r.type === 'compaction') out.push(renderCompaction(r));
     else if (r.type === 'revert') out.push(`> **Reverted** compaction \`${r.compactionId}\`.`);
+    else if (r.type === 'pin') out.push(`> **${r.pinned ? 'Pinned' : 'Unpinned'}** message \`${r.messageId}\`${r.pinned ? ': compaction keeps it verbatim' : ''}.`);
     else out.push(`> **Rewound** to turn ${r.fromTurn}: the later turns were edited or retried in the Chat view.`);
   }
   return out.join('\n\n') + '\n';

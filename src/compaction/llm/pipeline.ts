@@ -16,11 +16,14 @@
  * keeps the masks of messages still verbatim; a previous summary is handed to
  * the model to UPDATE (one summary, never nested); our summaries start with
  * SUMMARY_MARKER. Cancellation (`signal`) returns `aborted` with no record.
+ * Pins (pins.ts) are never masked or summarized: they leave the range for the
+ * kept part, and a pin placed after an earlier compaction uncovers its message.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_KEEP_TAIL_TURNS, DEFAULT_MASK_AFTER_TURNS, MIN_MESSAGES_TO_COMPACT, SUMMARY_MAX_TOKENS, SUMMARY_MIN_TOKENS, TAIL_MAX_FRACTION_OF_TARGET } from '../constants';
-import { activeCompaction, contextOf, contextTokens, messagesOf } from '../context';
+import { activeCompaction, contextOf, contextTokens, keptPinIds, messagesOf } from '../context';
 import { countMessages, finishRecord } from '../finishRecord';
+import { pinBudget } from '../pins';
 import type { Attachment, CompactionRecord, CompactionSource, MessageRecord, SessionLog } from '../records';
 import { buildReport } from '../report';
 import { findSplitPoint } from '../split';
@@ -121,9 +124,10 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
   if (verbatim.length < MIN_MESSAGES_TO_COMPACT) return fail('nothing_to_compact', `the session has ${verbatim.length} message(s) in its context; nothing to compact`);
 
   // Tier 1: old tool results become stubs (the model reads stubs, and they stay stubs in the tail).
-  const replaced = new Map<string, Replacement>((previous?.replaced ?? []).map((r) => [r.messageId, r]));
+  const pins = keptPinIds(log);
+  const replaced = new Map<string, Replacement>((previous?.replaced ?? []).filter((r) => !pins.has(r.messageId)).map((r) => [r.messageId, r]));
   await slicer.yield(); // the longest step (every old tool result): a slice of its own
-  const masked = maskToolResults(verbatim, { maskAfterTurns: options.maskAfterTurns ?? DEFAULT_MASK_AFTER_TURNS, counter });
+  const masked = maskToolResults(verbatim, { maskAfterTurns: options.maskAfterTurns ?? DEFAULT_MASK_AFTER_TURNS, counter, keep: pins });
   for (const r of masked.replaced) replaced.set(r.messageId, r);
   if (masked.masked > 0) tiers.push({ tier: 'mask', count: masked.masked });
   await pause(slicer);
@@ -132,7 +136,12 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
 
   const picked = pickRange(current, options);
   if ('error' in picked) return fail(picked.status, picked.error);
-  const { range, rest, scope } = picked;
+  const { scope } = picked;
+  // Pinned messages in the range stay verbatim, with the kept part.
+  const isPin = (m: ContextMessage) => pins.has(m.messageId ?? '');
+  const range = picked.range.filter((m) => !isPin(m));
+  const rest = [...picked.range.filter(isPin), ...picked.rest];
+  if (range.length === 0) return fail('nothing_to_compact', 'every message to summarize is pinned (pins stay verbatim)');
 
   const records = new Map(messagesOf(log).map((m) => [m.id, m]));
   const recordsOf = (msgs: readonly ContextMessage[]) => msgs.map((m) => records.get(m.messageId ?? '')).filter((m): m is MessageRecord => m !== undefined);
@@ -208,7 +217,7 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
   await pause(slicer);
 
   // Tier 3: the todo state and the files read most recently, within what the target (and the size before) leaves.
-  const covered = new Set([...(previous?.covered ?? []), ...range.map((m) => m.messageId ?? '')]);
+  const covered = new Set([...(previous?.covered ?? []).filter((id) => !pins.has(id)), ...range.map((m) => m.messageId ?? '')]);
   const coveredRecords = messagesOf(log).filter((m) => covered.has(m.id));
   const tailRecords = recordsOf(rest);
   const hookAttachments = [...(options.attachments ?? [])];
@@ -252,9 +261,14 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
   const done = finishRecord(log, record, { before, targetTokens: options.targetTokens, counter, clock: options.clock, started });
   if (done.status === 'invalid_request') return fail('invalid_request', done.reason);
   if (done.status === 'inflated') return { status: 'inflated', report: report('inflated', done.after, strategy, done.reason) };
-  const r = report('compacted', done.after, strategy, done.reason);
-  if (record.fidelity !== undefined) r.fidelity = record.fidelity;
-  return { status: 'compacted', record, context: done.context, report: r };
+  const result = report('compacted', done.after, strategy, done.reason);
+  if (record.fidelity !== undefined) result.fidelity = record.fidelity;
+  const pinned = pinBudget(done.context, options.targetTokens);
+  if (pinned.messages > 0) {
+    result.pins = pinned;
+    if (pinned.note) result.reason = result.reason ? `${result.reason}; ${pinned.note}` : pinned.note;
+  }
+  return { status: 'compacted', record, context: done.context, report: result };
 }
 
 type Picked =

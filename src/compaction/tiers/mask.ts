@@ -34,6 +34,8 @@ export interface MaskOptions {
   /** Also mask results older than the last this many tool rounds (recall-aware masking); undefined: off. */
   maskAfterRounds?: number;
   counter: TokenCounter;
+  /** Message ids never masked (pins, pins.ts). */
+  keep?: ReadonlySet<string>;
 }
 
 export interface MaskResult {
@@ -139,7 +141,7 @@ export function maskToolResults(context: readonly ContextMessage[], options: Mas
   let masked = 0;
   let tokensRemoved = 0;
   context.forEach((m, index) => {
-    if (m.kind !== 'message' || !m.messageId) return;
+    if (m.kind !== 'message' || !m.messageId || options.keep?.has(m.messageId)) return;
     let changed = false;
     let delta = 0;
     const parts = m.parts.map((p, partIndex): Part => {

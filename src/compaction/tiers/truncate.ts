@@ -10,7 +10,8 @@
  * last possible cut, and the newest message always stays. A pinned message
  * (the session's first request) is never dropped: it stays verbatim before
  * the marker. Only a message without tool calls or results can be pinned, so
- * pairs stay intact.
+ * pairs stay intact. The person's pins (`kept`) are never dropped either:
+ * they come with their tool pairs, so pairs stay intact too.
  */
 import { SUMMARY_EXCERPT_MAX_CHARS, SUMMARY_USER_REQUEST_MAX_TOKENS } from '../constants';
 import { isUserTurnStart, safeCuts, textOf, turnStarts } from '../turns';
@@ -22,6 +23,11 @@ export interface TruncateOptions {
   maxTokens: number;
   /** Ids of messages never dropped (the session's first request). */
   pinned?: ReadonlySet<string>;
+  /**
+   * Ids of messages never dropped whatever their parts: the person's pins with their tool pairs (pins.ts
+   * keptPinIdsAmong), so keeping them leaves no call without its result.
+   */
+  kept?: ReadonlySet<string>;
   /** Cuts a huge dropped request in the marker by tokens; without it, by characters. */
   counter?: TokenCounter;
 }
@@ -54,7 +60,9 @@ export function truncateOldest(messages: readonly ContextMessage[], options: Tru
     if (starts.has(i)) atTurns.push(i);
   }
   const isPinned = (m: ContextMessage | undefined) =>
-    m?.messageId !== undefined && options.pinned?.has(m.messageId) === true && m.parts.every((p) => p.type !== 'tool_call' && p.type !== 'tool_result');
+    m?.messageId !== undefined &&
+    (options.kept?.has(m.messageId) === true ||
+      (options.pinned?.has(m.messageId) === true && m.parts.every((p) => p.type !== 'tool_call' && p.type !== 'tool_result')));
   const droppable = (cut: number) => messages.slice(0, cut).filter((m) => !isPinned(m));
   const droppedTokensAt = (cut: number) => droppable(cut).reduce((s, m) => s + m.tokens, 0);
   const fits = (cut: number) => total - droppedTokensAt(cut) <= options.maxTokens;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectHooks, HOOK_MAX_ATTACHMENTS } from '../../../extension/api/compactionHooks';
+import { collectHooks, HOOK_MAX_ATTACHMENTS, HOOK_MAX_PINS } from '../../../extension/api/compactionHooks';
 
 const base = { sessionId: 's1', source: 'manual' as const };
 
@@ -58,4 +58,30 @@ test('attachments are bounded and malformed ones ignored', async () => {
   );
   assert.equal(got.attachments.length, HOOK_MAX_ATTACHMENTS);
   assert.deepEqual(got.instructions, [], 'blank instructions are dropped');
+});
+
+test('hooks see the summary in effect and the pins, and may add pins (bounded, deduplicated, not after a timeout)', async () => {
+  let seen: { summary?: string; pins?: readonly string[] } = {};
+  const out = await collectHooks(
+    [
+      (e) => {
+        seen = { ...(e.currentSummary ? { summary: e.currentSummary } : {}), pins: e.pinnedMessageIds };
+        e.addPin('m1');
+        e.addPin('m1');
+        e.addPin('');
+        for (let i = 0; i < 30; i++) e.addPin(`x${i}`);
+      },
+      async (e) => {
+        await new Promise((r) => setTimeout(r, 50));
+        e.addPin('late');
+      },
+    ],
+    { sessionId: 's', source: 'manual', currentSummary: 'the plan so far', pinnedMessageIds: ['m0'] },
+    20,
+  );
+  assert.deepEqual(seen, { summary: 'the plan so far', pins: ['m0'] });
+  assert.equal(out.pins[0], 'm1');
+  assert.equal(out.pins.length, HOOK_MAX_PINS, 'bounded');
+  assert.ok(!out.pins.includes('late') && !out.pins.includes(''));
+  assert.equal(out.problems.length, 1);
 });

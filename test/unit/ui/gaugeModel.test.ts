@@ -8,7 +8,7 @@ import { colourOf, escapeMarkdown, gaugeHeadline, gaugeModel } from '../../../ex
 /** 81,234 used of a 131,000 effective window (151,000 window, 20,000 reserve): 62%, warn level not reached. */
 function usage(over: Partial<UsageBreakdown> = {}): UsageBreakdown {
   return {
-    categories: { system: 1234, summary: 0, attachments: 0, user: 30_000, assistant: 20_000, toolCalls: 5_000, toolResults: 25_000, reservedOutput: 20_000, free: 49_766 },
+    categories: { system: 1234, summary: 0, attachments: 0, user: 30_000, assistant: 20_000, toolCalls: 5_000, toolResults: 25_000, pinned: 0, reservedOutput: 20_000, free: 49_766 },
     used: 81_234,
     window: 151_000,
     effectiveWindow: 131_000,

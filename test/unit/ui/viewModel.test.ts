@@ -135,3 +135,19 @@ test('idle: the view says when the applied compaction was an idle one, and when 
   assert.equal(state.session?.history[0]?.source, 'idle');
   assert.ok(ContextViewStateSchema.safeParse(state).success, 'valid for the webview');
 });
+
+test('pins: the view lists each pinned message with its cost, the meter has a pinned segment, the state validates', () => {
+  const log = compactedLog();
+  // u1 was covered by c1; pinning it brings it back after the summary. a2 is pinned, then unpinned.
+  const pin = (messageId: string, pinned: boolean, id: string) => ({ type: 'pin' as const, id, at: '2025-01-01T00:00:05.000Z', messageId, pinned });
+  log.records.push(pin('u1', true, 'p1'), pin('a2', true, 'p2'), pin('a2', false, 'p3'));
+  const usage = usageOfLog(log);
+  const state = buildViewState({ active: { log, usage, title: 'Pinned' }, levels: DEFAULT_LEVELS, sessions: [], engine: { state: 'running' }, busy: false });
+  assert.ok(ContextViewStateSchema.safeParse(state).success);
+  assert.deepEqual(state.session?.pins, [{ messageId: 'u1', role: 'user', tokens: 100, preview: 'one' }]);
+  assert.equal(state.session?.meter.segments.find((s) => s.category === 'pinned')?.tokens, 100);
+  assert.equal(usage.categories.pinned, 100);
+  // A pin moves the context size but adds no chart point of its own.
+  assert.equal(chartPointsOf(log).length, chartPointsOf(compactedLog()).length);
+  assert.equal(buildViewState({ active: { log: compactedLog(), usage: usageOfLog(compactedLog()), title: 'x' }, levels: DEFAULT_LEVELS, sessions: [], engine: { state: 'running' }, busy: false }).session?.pins, undefined, 'no pins: no list');
+});

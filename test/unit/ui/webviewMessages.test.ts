@@ -15,6 +15,8 @@ function recorder(): { calls: string[]; actions: WebviewActions } {
       revert: (s, c) => void calls.push(`revert:${s}:${c}`),
       selectSession: (s) => void calls.push(`select:${s}`),
       openSummary: (s, c) => void calls.push(`open:${s}:${c}`),
+      unpin: (s, m) => void calls.push(`unpin:${s}:${m}`),
+      openBeforeAfter: (s, c) => void calls.push(`beforeAfter:${s}:${c}`),
       webviewRejected: (e) => void calls.push(`webviewRejected:${e}`),
       reject: (e) => void calls.push(`reject:${e}`),
     },
@@ -30,10 +32,12 @@ test('valid webview → host messages are dispatched to their action', async () 
     { type: 'selectSession', sessionId: 's2' },
     { type: 'openSummary', sessionId: 's1', compactionId: 'c1' },
     { type: 'invalidMessage', error: 'bad state' },
+    { type: 'unpin', sessionId: 's1', messageId: 'm1' },
+    { type: 'openBeforeAfter', sessionId: 's1', compactionId: 'c1' },
   ]) {
     assert.equal(await dispatchWebviewMessage(m, actions), true);
   }
-  assert.deepEqual(calls, ['ready', 'compact:keep the plan', 'revert:s1:c1', 'select:s2', 'open:s1:c1', 'webviewRejected:bad state']);
+  assert.deepEqual(calls, ['ready', 'compact:keep the plan', 'revert:s1:c1', 'select:s2', 'open:s1:c1', 'webviewRejected:bad state', 'unpin:s1:m1', 'beforeAfter:s1:c1']);
 });
 
 test('malformed webview → host messages are rejected with the field at fault, nothing runs', async () => {
@@ -45,6 +49,8 @@ test('malformed webview → host messages are rejected with the field at fault, 
     { type: 'compact', instructions: 42 },
     { type: 'selectSession', sessionId: '' },
     { type: 'compact', instructions: 'x'.repeat(5000) },
+    { type: 'unpin', sessionId: 's1' },
+    { type: 'openBeforeAfter', sessionId: 's1', compactionId: '' },
   ]) {
     const { calls, actions } = recorder();
     assert.equal(await dispatchWebviewMessage(bad, actions), false, JSON.stringify(bad));

@@ -5,7 +5,7 @@
  * logs, and warnings for huge tool results. Pure (plain LSP-shaped objects, no
  * connection), so it is tested without a process.
  */
-import { COMPACT_PARTIAL_COMMAND, type CompactPartialArgs, type TranscriptOptions } from '../../protocol';
+import { COMPACT_PARTIAL_COMMAND, type CompactPartialArgs, PIN_MESSAGE_COMMAND, type PinMessageArgs, type TranscriptOptions, UNPIN_MESSAGE_COMMAND } from '../../protocol';
 import type { Part } from '../../records';
 import type { TranscriptLine, TranscriptView, ViewMessage } from './transcriptView';
 
@@ -111,13 +111,14 @@ export function hover(view: TranscriptView, line: number): HoverLike | undefined
 
 export interface CodeLensLike {
   range: Range;
-  command: { title: string; command: string; arguments: [CompactPartialArgs] };
+  command: { title: string; command: string; arguments: [CompactPartialArgs] | [PinMessageArgs] };
 }
 
 /**
  * "Compact up to here" / "Compact from here" above each message still in the
  * context, on this extension's own logs only (a Claude Code file is not a
- * session it can compact).
+ * session it can compact); and "Pin" (or "Unpinned: unpin") above every
+ * message, compacted ones too (a pin brings a covered message back).
  */
 export function codeLenses(view: TranscriptView): CodeLensLike[] {
   const sessionId = view.sessionId;
@@ -125,8 +126,15 @@ export function codeLenses(view: TranscriptView): CodeLensLike[] {
   const out: CodeLensLike[] = [];
   for (const l of view.lines) {
     const m = l.message;
-    if (!m || m.compacted) continue;
+    if (!m) continue;
     const range = { start: { line: l.line, character: 0 }, end: { line: l.line, character: 0 } };
+    out.push({
+      range,
+      command: m.pinned
+        ? { title: '$(pinned) Pinned: unpin', command: UNPIN_MESSAGE_COMMAND, arguments: [{ sessionId, messageId: m.id, origin: 'transcript' }] }
+        : { title: '$(pin) Pin', command: PIN_MESSAGE_COMMAND, arguments: [{ sessionId, messageId: m.id, origin: 'transcript' }] },
+    });
+    if (m.compacted) continue;
     for (const side of ['upto', 'from'] as const) {
       out.push({
         range,

@@ -37,6 +37,8 @@ export interface ViewMessage {
   counted: boolean;
   /** Compactor logs: covered by a compaction that is not reverted (no longer in the context). */
   compacted: boolean;
+  /** Compactor logs: pinned (pins.ts: kept verbatim through compaction). */
+  pinned?: boolean;
 }
 
 export interface TranscriptLine {
@@ -122,12 +124,16 @@ export function readCompactorLog(text: string): TranscriptView {
   // Messages covered by a compaction that was not reverted are out of the context.
   const reverted = new Set(lines.flatMap((l) => (l.record?.type === 'revert' ? [l.record.compactionId] : [])));
   const covered = new Set(lines.flatMap((l) => (l.record?.type === 'compaction' && !reverted.has(l.record.id) ? l.record.covered : [])));
+  // The newest pin record of a message wins; a pinned message is back in the context even when covered.
+  const pinned = new Map<string, boolean>();
+  for (const l of lines) if (l.record?.type === 'pin') pinned.set(l.record.messageId, l.record.pinned);
   let header: Extract<LogRecord, { type: 'session' }> | undefined;
   for (const l of lines) {
     const r = l.record;
     if (r?.type === 'session') header ??= r;
     if (r?.type === 'message') {
-      l.message = { id: r.id, role: r.role, parts: r.parts, tokens: r.tokens, counted: false, compacted: covered.has(r.id) };
+      const pin = pinned.get(r.id) === true;
+      l.message = { id: r.id, role: r.role, parts: r.parts, tokens: r.tokens, counted: false, compacted: covered.has(r.id) && !pin, ...(pin ? { pinned: true } : {}) };
     }
   }
   return finish({
