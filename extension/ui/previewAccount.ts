@@ -23,18 +23,11 @@ function excerpt(m: MessageRecord): string {
   return short.replace(/`/g, "'");
 }
 
-/** The record's fidelity (added by the artifact ledger) as a sentence part, when it has one. */
+/** The record's fidelity (fidelity.ts: tracked facts the summary kept, before the lost ones were added back), when it has one. */
 export function fidelityText(record: CompactionRecord): string | undefined {
-  const f = (record as { fidelity?: unknown }).fidelity;
-  if (typeof f === 'number' && Number.isFinite(f)) return `${Math.round(f * 100)}%`;
-  if (typeof f === 'object' && f !== null) {
-    const o = f as { score?: unknown; kept?: unknown; tracked?: unknown };
-    if (typeof o.kept === 'number' && typeof o.tracked === 'number') {
-      return `${o.kept} of ${o.tracked} tracked facts kept${typeof o.score === 'number' ? ` (${Math.round(o.score * 100)}%)` : ''}`;
-    }
-    if (typeof o.score === 'number') return `${Math.round(o.score * 100)}%`;
-  }
-  return undefined;
+  const f = record.fidelity;
+  if (f === undefined) return undefined;
+  return `${Math.round(f * 100)}% of tracked facts kept${f < 1 ? ' (the rest added back from the log)' : ''}`;
 }
 
 export function previewAccount(log: SessionLog, record: CompactionRecord): string {

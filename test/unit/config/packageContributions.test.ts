@@ -70,7 +70,8 @@ describe('package.json settings match the settings owner', () => {
 
 /**
  * The ids of the commands the extension registers: each `Command` in
- * extension/commands has `id: 'compactor.x'` or `id: SOME_COMMAND`, a constant
+ * extension/commands has `id: 'compactor.x'` or `id: SOME_COMMAND` (or is
+ * registered with `registerCommand(…)` or a factory `xCommand('compactor.x')`), a constant
  * defined as `SOME_COMMAND = 'compactor.x'` somewhere in the sources.
  */
 function registeredCommandIds(): Set<string> {
@@ -91,7 +92,8 @@ function registeredCommandIds(): Set<string> {
   walk(join(ROOT, 'src'));
   const ids = new Set<string>();
   for (const text of commandFiles) {
-    for (const m of text.matchAll(/\bid:\s*(?:'(compactor\.[\w.]+)'|([A-Z][A-Z_]*))/g)) {
+    // `id: 'compactor.x'` / `id: X_COMMAND` (a Command), `registerCommand(X_COMMAND, …)`, or a factory `pinCommand('compactor.x', …)`.
+    for (const m of text.matchAll(/(?:\bid:|registerCommand\(|\b[a-z]\w*Command\()\s*(?:'(compactor\.[\w.]+)'|([A-Z][A-Z_]*))/g)) {
       const id = m[1] ?? constants.get(m[2]!);
       assert.ok(id, `command id constant ${m[2]} is defined`);
       ids.add(id);
