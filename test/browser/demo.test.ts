@@ -47,6 +47,11 @@ test('the demo command serves VS Code with the demo session, which compacts at o
     await runCommand(page, 'Compactor: Compact Conversation');
     await page.locator('.quick-input-widget input').waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter'); // no instructions
+    // The preview (compactor.compaction.preview: manual, the default) opens the proposed summary; Apply it.
+    const apply = page.locator('.title-actions [aria-label="Apply Compaction"], .editor-actions [aria-label="Apply Compaction"]').first();
+    await apply.waitFor({ timeout: 120_000 });
+    await screenshot(page, 'demo-preview');
+    await apply.click();
     const toast = page.locator('.notification-list-item-message', { hasText: /Compacted: |no active|cannot/i }).first();
     await toast.waitFor({ timeout: 120_000 });
     assert.match(await toast.innerText(), /Compacted: [\d.]+K → [\d.]+K? tokens/);

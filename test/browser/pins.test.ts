@@ -33,7 +33,7 @@ function contextView(page: Page): FrameLocator {
 test('a pinned reply survives two compactions verbatim; the Context view lists it; a history entry opens the before/after view', { timeout: 900_000 }, async (t) => {
   const vscode = await startVsCode({
     // Target 10% of the effective window: a summary and the last turn, so the first turns are folded away.
-    settings: { 'compactor.levels.targetPercent': 10, 'compactor.autoCompact.enabled': false },
+    settings: { 'compactor.levels.targetPercent': 10, 'compactor.autoCompact.enabled': false, 'compactor.compaction.preview': 'never' },
     model: {
       maxInputTokens: 24000,
       replies: [
