@@ -6,16 +6,18 @@
 // auto-compacts several times inside the loop; late in the loop the model
 // recalls a tool result compaction removed and must get its exact text back.
 //
-// Edits and commands are auto-approved here (`chat.tools.global.autoApprove`,
-// written before code-server starts): this test is about the loop, compaction
-// and recall; confirmation through the UI and Ctrl+Z have their own tests.
+// Edits and commands are approved as they are asked for, as a person who
+// trusts the run would (VS Code's global auto-approve with its one-time opt-in,
+// else "Allow in this Session" per tool): this test is about the loop,
+// compaction and recall; the review step itself and Ctrl+Z are tested in
+// agentTools.test.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_PROMPT, demoWorkspaceFiles } from '../../scripts/demoWorkspace';
-import { lastResponse, openChat, selectChatModel, submitChat, waitForResponse } from './harness/browser';
+import { approveToolsAsAsked, lastResponse, openChat, selectChatModel, submitChat, waitForResponse } from './harness/browser';
 import { startVsCode } from './harness/vscode';
 
 type Part = { type: string; text?: string; callId?: string; id?: string; name?: string; args?: unknown; isError?: boolean };
@@ -90,6 +92,11 @@ test('the scripted agent fixes the demo bug in one request of 40+ tool rounds, a
   });
   t.after(() => vscode.stop());
   const { page } = vscode;
+  // code-server reads global auto-approve from the machine scope too (see agentTools.test.ts).
+  mkdirSync(join(vscode.server.userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(vscode.server.userDataDir, 'Machine', 'settings.json'), JSON.stringify({ 'chat.tools.global.autoApprove': true }));
+  const approver = approveToolsAsAsked(page);
+  t.after(() => approver.stop());
   try {
     await openChat(page);
     await selectChatModel(page);
@@ -98,6 +105,8 @@ test('the scripted agent fixes the demo bug in one request of 40+ tool rounds, a
     await lastResponse(page).getByText('Automatically compacted').first().waitFor({ timeout: 180_000 });
     await vscode.screenshot('agent-loop-compacted');
     const reply = await waitForResponse(page, { timeoutMs: 200_000 });
+    approver.stop();
+    t.diagnostic(`approvals: ${approver.approvals.join('; ') || 'none asked'}`);
     await vscode.screenshot('agent-loop-done');
     assert.match(reply, /Fixed\. `?todo due`? now counts the rest of the local day/);
   } catch (err) {

@@ -290,7 +290,9 @@ function pickRange(current: ContextMessage[], options: LlmCompactOptions): Picke
     return { range, rest, scope: upto ? 'upto' : 'from' };
   }
   const keepTailTurns = options.keepTailTurns ?? DEFAULT_KEEP_TAIL_TURNS;
-  const split = findSplitPoint(current, { keepTailTurns, targetTailTokens: Math.floor(options.targetTokens * TAIL_MAX_FRACTION_OF_TARGET) });
-  if (split === 0) return { status: 'nothing_to_compact', error: `the session has no turn older than the ${keepTailTurns} kept verbatim; nothing to summarize` };
+  // Round cuts: a one-request agent run (every message in one turn) is summarized up to its recent tool rounds,
+  // which stay verbatim; a cut never separates a tool call from its result.
+  const split = findSplitPoint(current, { keepTailTurns, targetTailTokens: Math.floor(options.targetTokens * TAIL_MAX_FRACTION_OF_TARGET), roundCuts: true });
+  if (split === 0) return { status: 'nothing_to_compact', error: `the session has no turn or tool round older than the ${keepTailTurns} turn(s) kept verbatim; nothing to summarize` };
   return { range: current.slice(0, split), rest: current.slice(split), scope: 'full' };
 }

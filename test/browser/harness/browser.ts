@@ -285,3 +285,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * Approves tool calls as VS Code asks, the way a person who trusts the run
+ * would, until `stop()`: VS Code's one-time opt-in dialog for global
+ * auto-approve (**Enable**), or a tool confirmation in the chat (**Allow in
+ * this Session**, else **Allow**). `approvals` lists what was clicked.
+ */
+export function approveToolsAsAsked(page: Page): { stop(): void; approvals: string[] } {
+  const approvals: string[] = [];
+  let stopped = false;
+  const optIn = page.locator('.monaco-dialog-box .monaco-button').filter({ hasText: /^Enable$/ }).first();
+  const confirmation = page.locator('.chat-tool-confirmation-carousel:visible, .interactive-response .chat-confirmation-widget2:visible').first();
+  const allow = confirmation.locator('.monaco-button:visible').filter({ hasText: /^Allow/ }).first();
+  void (async () => {
+    while (!stopped && !page.isClosed()) {
+      try {
+        if (await optIn.isVisible()) {
+          await optIn.click({ timeout: 2_000 });
+          approvals.push('auto-approve opt-in: Enable');
+        } else if (await allow.isVisible()) {
+          const label = (await allow.innerText()).trim();
+          await allow.click({ timeout: 2_000 });
+          approvals.push(`tool confirmation: ${label}`);
+        }
+      } catch {
+        // The dialog or confirmation went away between the look and the click: look again.
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return { stop: () => void (stopped = true), approvals };
+}

@@ -188,12 +188,14 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     ...(options.telemetry === false ? ['--disable-telemetry'] : []),
     workspaceDir,
   ];
+  // The test runner's own marker: a `node --test` run in code-server's terminal would otherwise skip its files.
+  const { NODE_TEST_CONTEXT: _runner, ...inherited } = process.env;
   const child = spawn(join(nodeBinDir, 'node'), args, {
     cwd: rootDir,
     detached: true, // its own process group, so stop() reaches the extension host too
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
+      ...inherited,
       PATH: `${nodeBinDir}:${process.env.PATH ?? ''}`,
       COMPACTOR_TEST_MODEL_DIR: workspaceDir,
       ...options.env,

@@ -8,7 +8,7 @@ import { SummarizerError } from '../../../src/compaction/llm/summarizer';
 import type { SessionLog } from '../../../src/compaction/records';
 import { SUMMARY_TITLE } from '../../../src/compaction/tiers/extractive';
 import type { CompactResult } from '../../../src/compaction/types';
-import { assistant, codingSession, estimate, fakeClock, message, session, user } from '../compaction/fixtures';
+import { assistant, call, codingSession, estimate, fakeClock, filler, message, result, session, user } from '../compaction/fixtures';
 import { instantSleep, modelAnswer, scripted, type ScriptedSummarizer } from './helpers';
 
 // codingSession(6, 2_000): 36 messages, ≈ 6,400 estimated tokens; with keepTailTurns 1 the last turn (≈ 1,060) stays verbatim.
@@ -268,4 +268,22 @@ test('nothing to summarize: a session shorter than the kept tail is left alone w
   const r = await summarizeCompaction(session([user('u1', 'hello'), assistant('a1', 'hi')]), opts(model));
   assert.equal(r.status, 'nothing_to_compact');
   assert.equal(model.requests.length, 0);
+});
+
+test('a one-request agent run (every message in one turn) is summarized by the model up to its recent tool rounds, which stay verbatim', async () => {
+  const records = [user('task', 'Fix the time-zone bug in dueBy and prove it with tests.')];
+  for (let r = 1; r <= 12; r++) {
+    records.push(call(`a${r}`, `c${r}`, 'runInTerminal', { command: `npm test -- step${r}` }, `Round ${r}.`));
+    records.push(result(`t${r}`, `c${r}`, 'runInTerminal', filler(1_600, `out${r}`)));
+  }
+  const log = session(records);
+  const model = scripted([modelAnswer()]);
+  const r = compacted(await summarizeCompaction(log, opts(model)));
+  assert.equal(r.record.strategy, 'llm', 'the model wrote the summary (no fallback to the deterministic tiers)');
+  assert.equal(model.requests.length, 1);
+  const kept = r.context.map((m) => m.messageId).filter((id) => id !== undefined);
+  assert.ok(kept.includes('a12') && kept.includes('t12'), `the latest round stays verbatim: ${kept.join(', ')}`);
+  assert.ok(r.record.covered.includes('a1') && r.record.covered.includes('t1'), 'the oldest rounds are summarized');
+  // A cut between rounds: every kept tool result has its call kept too.
+  for (const id of kept.filter((k) => k.startsWith('t'))) assert.ok(kept.includes(`a${id.slice(1)}`), `call of ${id} kept with it`);
 });
