@@ -1,11 +1,8 @@
 import * as vscode from 'vscode';
-import { RECALL_TOOL_NAME } from '../../src/compaction/constants';
 import { answerRecall, type RecallInput } from '../../src/compaction/recall';
 import { createTimeSlicer } from '../../src/compaction/timeSlicer';
 import type { SessionService } from '../sessions/sessionService';
 import { requestSessions } from './requestSessions';
-
-export const RECALL_TOOL = RECALL_TOOL_NAME;
 
 const shorten = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 

@@ -5,6 +5,8 @@
  * in step). No vscode import.
  */
 import * as z from 'zod';
+import { RECALL_TOOL_NAME } from '../../src/compaction/constants';
+import { RecallInputSchema } from '../../src/compaction/recall';
 
 export const READ_FILE_TOOL = 'compactor_readFile';
 export const LIST_FOLDER_TOOL = 'compactor_listFolder';
@@ -14,6 +16,8 @@ export const EDIT_FILE_TOOL = 'compactor_editFile';
 export const CREATE_FILE_TOOL = 'compactor_createFile';
 export const WRITE_FILE_TOOL = 'compactor_writeFile';
 export const RUN_IN_TERMINAL_TOOL = 'compactor_runInTerminal';
+/** Recall's input is defined with the recall engine (src/compaction/recall), which the server shares. */
+export const RECALL_TOOL = RECALL_TOOL_NAME;
 
 /** Longest a command may run (seconds); the default when the model names none. */
 export const TERMINAL_TIMEOUT_MAX_SECONDS = 1_800;
@@ -63,6 +67,7 @@ export const TOOL_INPUTS = {
   [CREATE_FILE_TOOL]: CreateFileInput,
   [WRITE_FILE_TOOL]: WriteFileInput,
   [RUN_IN_TERMINAL_TOOL]: RunInTerminalInput,
+  [RECALL_TOOL]: RecallInputSchema,
 } as const;
 
 /** Parses a tool's input; a bad input becomes one sentence the model can correct. */

@@ -25,12 +25,17 @@ test('package.json contributes every tool with the input its zod schema accepts'
   }
 });
 
+test('every contributed tool has its schema in TOOL_INPUTS (no tool without a typed input)', () => {
+  assert.deepEqual(pkg.contributes.languageModelTools.map((t) => t.name).filter((n) => !(n in TOOL_INPUTS)), []);
+});
+
 test('the names other parts of the project rely on', () => {
   const refs = Object.fromEntries(pkg.contributes.languageModelTools.map((t) => [t.name, t.toolReferenceName]));
   assert.equal(refs.compactor_editFile, 'editFile');
   assert.equal(refs.compactor_createFile, 'createFile');
   assert.equal(refs.compactor_writeFile, 'writeFile');
   assert.equal(refs.compactor_runInTerminal, 'runInTerminal');
+  assert.equal(refs.compactor_recall, 'recall');
 });
 
 test('a bad input is one sentence naming the tool and the field', () => {
