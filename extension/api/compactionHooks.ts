@@ -7,6 +7,7 @@
  * attachments are bounded; listeners run in registration order.
  */
 import type { CompactionReport } from '../../src/compaction/types';
+import { errorMessage } from '../../src/compaction/errors';
 
 /** How long one before-compaction listener may take. */
 export const HOOK_TIMEOUT_MS = 2_000;
@@ -94,7 +95,7 @@ export async function collectHooks(
         }),
       ]);
     } catch (err) {
-      out.problems.push(`before-compaction hook ${i + 1} skipped: ${err instanceof Error ? err.message : String(err)}`);
+      out.problems.push(`before-compaction hook ${i + 1} skipped: ${errorMessage(err)}`);
     } finally {
       open = false;
       if (timer) clearTimeout(timer);
