@@ -9,7 +9,7 @@ import { SHOW_COMPACTION_COMMAND } from '../chat/compactionNotice';
 import type { CompactorContext } from '../compactorContext';
 import type { SessionSummary } from '../sessions/sessionSummary';
 import { COMPACT_COMMAND } from '../ui/gaugeModel';
-import { compactionLine, formatTokens } from '../ui/format';
+import { compactionLine, revertedLine } from '../ui/format';
 import { buildViewState } from './viewModel';
 import { dispatchWebviewMessage, escapeJsonForHtml, type WebviewActions } from './webviewMessages';
 import { errorMessage } from '../../src/compaction/errors';
@@ -210,7 +210,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
         }
         const reverted = await this.ctx.sessions.compactions.revertLast(sessionId);
         const usage = this.ctx.sessions.usage(await this.ctx.sessions.load(sessionId));
-        if (reverted) await this.post({ type: 'notice', level: 'info', text: `Reverted the ${reverted.source} compaction; the context is back to ${formatTokens(usage.used)} tokens.` });
+        if (reverted) await this.post({ type: 'notice', level: 'info', text: revertedLine(reverted.source, usage.used) });
       }),
     selectSession: async (sessionId) => {
       const { sessions } = await this.ctx.sessions.store.list();
