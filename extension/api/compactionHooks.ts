@@ -6,6 +6,7 @@
  * HOOK_TIMEOUT_MS is skipped (and reported), never fails the compaction;
  * attachments are bounded; listeners run in registration order.
  */
+import type { CompactionSource } from '../../src/compaction/records';
 import type { CompactionReport } from '../../src/compaction/types';
 import { errorMessage } from '../../src/compaction/errors';
 
@@ -20,7 +21,7 @@ export const HOOK_MAX_PINS = 20;
 
 export interface WillCompactEvent {
   readonly sessionId: string;
-  readonly source: 'manual' | 'auto' | 'idle' | 'partial';
+  readonly source: CompactionSource;
   /** Extra instructions for the summary (merged after the user's). */
   addInstructions(text: string): void;
   /** A file or note to re-attach after the summary. */
