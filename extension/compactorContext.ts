@@ -13,6 +13,7 @@ import { registerTools } from './tools/registerTools';
 import { UsageGauge } from './ui/usageGauge';
 import { BeforeAfterDocuments } from './ui/beforeAfterDocuments';
 import { ContextViewProvider } from './webview/contextViewProvider';
+import { errorMessage } from '../src/compaction/errors';
 
 const ACTIVE_SESSION_KEY = 'compactor.activeSession';
 const DEMO_IMPORTED_KEY = 'compactor.demoImported';
@@ -88,7 +89,7 @@ export class CompactorContext {
         void this.extension.workspaceState.update(ACTIVE_SESSION_KEY, id);
       });
     } catch (err) {
-      this.output.error(`could not restore sessions: ${err instanceof Error ? err.message : String(err)}`);
+      this.output.error(`could not restore sessions: ${errorMessage(err)}`);
     }
   }
 

@@ -5,6 +5,7 @@
 import { startCodeServer } from '../test/browser/harness/codeServer';
 import { PRODUCT_VSIX, TEST_MODEL_EXTENSION } from '../test/browser/harness/vscode';
 import { DEMO_PROMPT, DEMO_TRANSCRIPT, demoWorkspaceFiles } from './demoWorkspace';
+import { errorMessage } from '../src/compaction/errors';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
@@ -30,6 +31,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`demo failed: ${errorMessage(err)}`);
   process.exit(1);
 });

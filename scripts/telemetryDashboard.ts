@@ -10,6 +10,7 @@
  * write scopes). `--dry-run` prints the requests without sending them.
  */
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../src/compaction/errors';
 
 export interface DashboardOptions {
   /** The PostHog app host (https://us.posthog.com, https://eu.posthog.com or your own). */
@@ -104,7 +105,7 @@ async function post(fetchImpl: Fetch, options: DashboardOptions, path: string, b
     });
   } catch (err) {
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    throw new DashboardError(`could not reach ${url} (${err instanceof Error ? err.message : String(err)}${cause})`);
+    throw new DashboardError(`could not reach ${url} (${errorMessage(err)}${cause})`);
   }
   const text = await response.text();
   if (!response.ok) {
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     const url = await createDashboard(options);
     console.log(`Dashboard "${DASHBOARD_NAME}": ${url}`);
   } catch (err) {
-    console.error(`telemetry:dashboard: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`telemetry:dashboard: ${errorMessage(err)}`);
     process.exitCode = err instanceof DashboardError ? 2 : 1;
   }
 }

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errorMessage } from '../../src/compaction/errors';
 
 export interface SharedRow {
   method: string;
@@ -51,7 +52,7 @@ export function runSharedEval(root: string, budget: number): SharedEval {
     }));
     return { budget, rows };
   } catch (err) {
-    return { skipped: `the shared eval failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}` };
+    return { skipped: `the shared eval failed: ${errorMessage(err).split('\n')[0]}` };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -6,7 +6,9 @@
  * HOOK_TIMEOUT_MS is skipped (and reported), never fails the compaction;
  * attachments are bounded; listeners run in registration order.
  */
+import type { CompactionSource } from '../../src/compaction/records';
 import type { CompactionReport } from '../../src/compaction/types';
+import { errorMessage } from '../../src/compaction/errors';
 
 /** How long one before-compaction listener may take. */
 export const HOOK_TIMEOUT_MS = 2_000;
@@ -19,7 +21,7 @@ export const HOOK_MAX_PINS = 20;
 
 export interface WillCompactEvent {
   readonly sessionId: string;
-  readonly source: 'manual' | 'auto' | 'idle' | 'partial';
+  readonly source: CompactionSource;
   /** Extra instructions for the summary (merged after the user's). */
   addInstructions(text: string): void;
   /** A file or note to re-attach after the summary. */
@@ -94,7 +96,7 @@ export async function collectHooks(
         }),
       ]);
     } catch (err) {
-      out.problems.push(`before-compaction hook ${i + 1} skipped: ${err instanceof Error ? err.message : String(err)}`);
+      out.problems.push(`before-compaction hook ${i + 1} skipped: ${errorMessage(err)}`);
     } finally {
       open = false;
       if (timer) clearTimeout(timer);

@@ -3,6 +3,7 @@ import type { CompactorContext } from '../compactorContext';
 import { decideAutoCompaction } from '../sessions/autoCompaction';
 import { formatTokens } from '../ui/format';
 import { compactionNotice } from './compactionNotice';
+import { errorMessage } from '../../src/compaction/errors';
 
 export type Room = { ok: true } | { ok: false; message: string };
 
@@ -46,7 +47,7 @@ export async function ensureRoomForRequest(
         stream.markdown(`\n\n> Automatic compaction did not shrink the context (${result.report.reason ?? result.status}).\n\n`);
       }
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       breaker.recordFailure(reason);
       ctx.telemetry.breakerAfterFailure(sessionId, breaker.status(), err);
       ctx.output.warn(`automatic compaction failed: ${reason}`);

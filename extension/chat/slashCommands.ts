@@ -7,7 +7,7 @@ import { wantsPreview } from '../commands/compactionPreview';
 import { unapplied } from '../commands/compactWithProgress';
 import type { CompactorContext } from '../compactorContext';
 import { CATEGORY_LABELS } from '../ui/categories';
-import { formatTokens } from '../ui/format';
+import { formatTokens, revertedLine } from '../ui/format';
 import { pinFromPrompt } from '../pins/pinRequests';
 import { compactionNotice } from './compactionNotice';
 
@@ -91,10 +91,7 @@ export async function runSlashCommand(
       }
       const log = await sessions.load(sessionId);
       const usage = sessions.usage(log);
-      const now = activeCompaction(log);
-      stream.markdown(
-        `Reverted the ${reverted.source} compaction of ${new Date(reverted.at).toLocaleString()}: the context is back to ${formatTokens(usage.used)} tokens${now ? ' (an earlier compaction still applies)' : ' (the full transcript)'}.`,
-      );
+      stream.markdown(revertedLine(reverted.source, usage.used, { at: reverted.at, earlierApplies: activeCompaction(log) !== undefined }));
       return;
     }
     case 'pin':

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Part } from '../../src/compaction/records';
 import { selectTools, type ExternalToolsMode } from '../tools/externalTools';
 import { boundToolResult } from '../tools/outputBounds';
+import { errorMessage } from '../../src/compaction/errors';
 
 export interface ModelRound {
   /** Parts of the assistant message: text and tool calls, in order. */
@@ -89,7 +90,7 @@ export async function runTools(
       const text = result.content.map((c) => (c instanceof vscode.LanguageModelTextPart ? c.value : '')).join('');
       results.push({ type: 'tool_result', callId: call.callId, name: call.name, ...boundToolResult(call.name, text) });
     } catch (err) {
-      const message = token.isCancellationRequested ? CANCELLED_DURING : isCancellation(err) ? DECLINED : err instanceof Error ? err.message : String(err);
+      const message = token.isCancellationRequested ? CANCELLED_DURING : isCancellation(err) ? DECLINED : errorMessage(err);
       results.push({ type: 'tool_result', callId: call.callId, name: call.name, ...boundToolResult(call.name, message), isError: true });
     }
   }

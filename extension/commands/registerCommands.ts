@@ -13,6 +13,7 @@ import { showCompaction } from './showCompaction';
 import { showContext } from './showContext';
 import { pinMessage, unpinMessage } from './pinMessage';
 import { pinFromView, revertCompactionFromView, showBeforeAfter } from './showBeforeAfter';
+import { errorMessage } from '../../src/compaction/errors';
 
 const COMMANDS: readonly Command[] = [
   compactConversation,
@@ -42,7 +43,7 @@ export function registerCommands(ctx: CompactorContext): vscode.Disposable {
         try {
           return await command.execute(ctx, ...args);
         } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
+          const message = errorMessage(err);
           ctx.output.error(`${command.id} failed: ${message}`);
           void vscode.window.showErrorMessage(`Context Compactor: ${message}`, 'Open Output').then((choice) => {
             if (choice) ctx.output.show();

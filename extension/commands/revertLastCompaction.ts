@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatTokens } from '../ui/format';
+import { revertedLine } from '../ui/format';
 import { activeSessionOrSay } from './activeSession';
 import type { Command } from './command';
 
@@ -15,7 +15,7 @@ export const revertLastCompaction: Command = {
       return undefined;
     }
     const usage = ctx.sessions.usage(await ctx.sessions.load(sessionId));
-    void vscode.window.showInformationMessage(`Reverted the ${reverted.source} compaction; the context is back to ${formatTokens(usage.used)} tokens.`);
+    void vscode.window.showInformationMessage(revertedLine(reverted.source, usage.used));
     return reverted.id;
   },
 };

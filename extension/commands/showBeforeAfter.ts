@@ -4,7 +4,7 @@ import { beforeAfterOf } from '../../src/compaction/export/beforeAfter';
 import { previewOf } from '../../src/compaction/pinList';
 import type { CompactionRecord } from '../../src/compaction/records';
 import { beforeAfterUri, parseBeforeAfterUri } from '../ui/beforeAfterDocuments';
-import { formatTokens } from '../ui/format';
+import { formatTokens, revertedLine } from '../ui/format';
 import type { Command } from './command';
 
 /**
@@ -47,7 +47,7 @@ export const revertCompactionFromView: Command = {
     const reverted = await ctx.sessions.compactions.revertLast(sessionId);
     if (reverted) {
       const usage = ctx.sessions.usage(await ctx.sessions.load(sessionId));
-      void vscode.window.showInformationMessage(`Reverted the ${reverted.source} compaction; the context is back to ${formatTokens(usage.used)} tokens.`);
+      void vscode.window.showInformationMessage(revertedLine(reverted.source, usage.used));
     }
     return reverted?.id;
   },

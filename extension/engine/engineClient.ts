@@ -40,6 +40,7 @@ import { CompactRequest, CountRequest, ImportRecordsProgress, ImportRequest, Pla
 import type { Configuration } from '../config/configuration';
 import { EngineUnavailableError, toEngineError } from './engineErrors';
 import { decideRestart, DEFAULT_RESTART_POLICY, mayStartAgain, type RestartPolicy } from './restartPolicy';
+import { errorMessage } from '../../src/compaction/errors';
 
 export const ENGINE_CLIENT_ID = 'compactor.engine';
 export const ENGINE_OUTPUT_NAME = 'Context Compactor Engine';
@@ -141,7 +142,7 @@ export class EngineClient implements vscode.Disposable {
   /** Starts the server for a JSONL document unless it is already up (or down for a reason of its own). */
   private startForDocument(doc: vscode.TextDocument): void {
     if (this.disposed || this.current.state !== 'stopped' || this.starting || !isTranscriptCandidate(doc)) return;
-    this.start().catch((err: unknown) => this.output.error(`start for ${doc.uri.toString()} failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.start().catch((err: unknown) => this.output.error(`start for ${doc.uri.toString()} failed: ${errorMessage(err)}`));
   }
 
   /** client → server `workspace/didChangeConfiguration` with the transcript options (the server re-checks open documents). */
@@ -150,7 +151,7 @@ export class EngineClient implements vscode.Disposable {
     if (!client || this.current.state !== 'running') return; // the next start sends them in initializationOptions
     client
       .sendNotification('workspace/didChangeConfiguration', { settings: { transcript: this.transcriptOptions() } })
-      .catch((err: unknown) => this.output.error(`could not send the transcript options: ${err instanceof Error ? err.message : String(err)}`));
+      .catch((err: unknown) => this.output.error(`could not send the transcript options: ${errorMessage(err)}`));
   }
 
   /** The transcript features' options (validated by the settings owner; the server validates them again). */
@@ -263,7 +264,7 @@ export class EngineClient implements vscode.Disposable {
     try {
       await client.start();
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       this.output.error(`compaction server failed to start: ${message}`);
       // A crash during start is handled (and possibly retried) by onCrash; anything else ends here.
       if (this.current.state === 'starting') this.setStatus({ state: 'unavailable', reason: `the engine failed to start: ${message}` });
@@ -322,7 +323,7 @@ export class EngineClient implements vscode.Disposable {
       this.clearRestartTimer();
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
-        this.start().catch((err: unknown) => this.output.error(`restart failed: ${err instanceof Error ? err.message : String(err)}`));
+        this.start().catch((err: unknown) => this.output.error(`restart failed: ${errorMessage(err)}`));
       }, decision.delayMs);
       return;
     }
@@ -344,7 +345,7 @@ export class EngineClient implements vscode.Disposable {
       try {
         d.dispose();
       } catch (err) {
-        this.output.error(`dispose failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.output.error(`dispose failed: ${errorMessage(err)}`);
       }
     }
     await stop?.();

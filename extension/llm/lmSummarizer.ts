@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { SummarizerError, type SummarizeRequest, type SummarizeResponse, type Summarizer } from '../../src/compaction/llm/summarizer';
 import { classifyModelFailure } from './modelErrorKinds';
+import { errorMessage } from '../../src/compaction/errors';
 
 const JUSTIFICATION = 'Context Compactor summarizes the older part of this conversation so it fits the context window.';
 
@@ -48,7 +49,7 @@ export class LmSummarizer implements Summarizer {
 
 function toSummarizerError(err: unknown, cancelled: boolean): SummarizerError {
   if (err instanceof SummarizerError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const code = err instanceof vscode.LanguageModelError ? err.code : undefined;
   const isCancel = cancelled || err instanceof vscode.CancellationError;
   const { kind, gapTokens } = classifyModelFailure({ ...(code ? { code } : {}), message, cancelled: isCancel });

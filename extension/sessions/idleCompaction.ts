@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CompactorContext } from '../compactorContext';
 import { idleFactsOf, IdleScheduler, type IdleStatus } from './idleScheduler';
+import { errorMessage } from '../../src/compaction/errors';
 
 /**
  * Connects the IdleScheduler to the extension: session events in, the
@@ -37,7 +38,7 @@ export class IdleCompaction implements vscode.Disposable {
           else ctx.output.info(`session ${id}: idle compaction did not compact (${result.report.reason ?? result.status})`);
           return { status: result.status, ...(result.report.reason ? { reason: result.report.reason } : {}) };
         } catch (err) {
-          ctx.output.warn(`session ${id}: idle compaction failed: ${err instanceof Error ? err.message : String(err)}`);
+          ctx.output.warn(`session ${id}: idle compaction failed: ${errorMessage(err)}`);
           throw err;
         } finally {
           signal.removeEventListener('abort', onAbort);

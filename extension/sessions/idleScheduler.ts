@@ -18,6 +18,7 @@
  */
 import type { SessionLog } from '../../src/compaction/records';
 import { CircuitBreaker } from './autoCompaction';
+import { errorMessage } from '../../src/compaction/errors';
 
 /** Two tries then stop: an idle session is not worth more. */
 export const IDLE_MAX_CONSECUTIVE_FAILURES = 2;
@@ -291,7 +292,7 @@ export class IdleScheduler {
       else if (outcome.status === 'aborted' || controller.signal.aborted) this.host.log(`idle compaction of ${id} was cancelled; the session is unchanged`);
       else breaker.recordFailure(outcome.reason ?? outcome.status);
     } catch (err) {
-      if (!controller.signal.aborted) breaker.recordFailure(err instanceof Error ? err.message : String(err));
+      if (!controller.signal.aborted) breaker.recordFailure(errorMessage(err));
     } finally {
       this.running = undefined;
     }

@@ -20,6 +20,7 @@
 import { changeSince, type LogMark, markOf } from '../../src/compaction/proposal';
 import type { SessionLog } from '../../src/compaction/records';
 import { type Proposal, StaleProposalError } from './proposals';
+import { errorMessage } from '../../src/compaction/errors';
 
 export interface PreparationFacts {
   log: SessionLog;
@@ -158,7 +159,7 @@ export class Preparations {
       proposal = await this.host.propose(id, entry.controller.signal);
       if (!proposal) failure = 'nothing was proposed';
     } catch (err) {
-      failure = err instanceof Error ? err.message : String(err);
+      failure = errorMessage(err);
     }
     // Cancelled, or replaced meanwhile: the entry is not ours any more.
     if (this.entries.get(id) !== entry || entry.controller.signal.aborted) return undefined;

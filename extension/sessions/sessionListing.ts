@@ -13,6 +13,7 @@ import { SessionStoreError, type QuarantineReport } from './sessionErrors';
 import { isValidSessionId, LOG_EXT } from './sessionId';
 import { readSummaryCache, readTitles, writeSummaryCache, type CacheEntry } from './sessionIndex';
 import { foldRecords, startSummary, toSummary, type SessionSummary } from './sessionSummary';
+import { errorMessage } from '../../src/compaction/errors';
 
 export interface SessionListing {
   /** Newest first. */
@@ -74,7 +75,7 @@ export class SessionLister {
         if (err instanceof SessionStoreError && err.details.quarantine) listing.quarantined.push(err.details.quarantine);
         else if (!(err instanceof SessionStoreError && err.code === 'not_found')) {
           // One unreadable log must not hide the others; it is reported, not dropped silently.
-          listing.warnings.push(`${id}: could not be read (${err instanceof Error ? err.message : String(err)})`);
+          listing.warnings.push(`${id}: could not be read (${errorMessage(err)})`);
         }
       }
     }
@@ -86,7 +87,7 @@ export class SessionLister {
     }
     if (cacheChanged) {
       await writeSummaryCache(this.folder.dir, cache).catch((err: unknown) => {
-        listing.warnings.push(`the list cache could not be saved (${err instanceof Error ? err.message : String(err)})`);
+        listing.warnings.push(`the list cache could not be saved (${errorMessage(err)})`);
       });
     }
     listing.sessions.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));

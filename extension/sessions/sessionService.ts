@@ -15,6 +15,7 @@ import type { Configuration } from '../config/configuration';
 import type { EngineClient } from '../engine/engineClient';
 import { SessionCompactions } from './sessionCompactions';
 import { SessionStore, type AppendableRecord } from './sessionStore';
+import { errorMessage } from '../../src/compaction/errors';
 
 export interface NewMessage {
   role: Role;
@@ -133,7 +134,7 @@ export class SessionService implements vscode.Disposable {
         for (const w of warnings) this.output.warn(`session ${id}: ${w}`);
       } catch (err) {
         // Deleted by another window, or unreadable right now: keep what we have; an append will say why.
-        this.output.warn(`session ${id}: could not check for other windows' changes (${err instanceof Error ? err.message : String(err)})`);
+        this.output.warn(`session ${id}: could not check for other windows' changes (${errorMessage(err)})`);
       }
       return cached;
     }
@@ -270,7 +271,7 @@ export class SessionService implements vscode.Disposable {
       const result = await this.engine.count({ model: model?.id ?? 'gpt-4o', ...(model?.family ? { family: model.family } : {}), messages });
       return { counts: result.messages, encoding: result.encoding };
     } catch (err) {
-      this.output.warn(`token counting fell back to an estimate: ${err instanceof Error ? err.message : String(err)}`);
+      this.output.warn(`token counting fell back to an estimate: ${errorMessage(err)}`);
       return { counts: messages.map((parts) => this.estimate.countParts(parts)), encoding: this.estimate.encoding };
     }
   }

@@ -49,10 +49,10 @@ import {
   type SessionLog,
 } from '../../src/compaction/records';
 import { createTimeSlicer, mapInSlices, type TimeSlicer } from '../../src/compaction/timeSlicer';
+import { toMarkdown } from '../../src/compaction/export/markdown';
 import { errorCode, LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
 import { parseLogFile, type ParsedLog, type ParseResult } from './logParser';
 import { prepareTailForAppend } from './logTail';
-import { renderSessionMarkdown } from './markdownExport';
 import { SessionStoreError, type QuarantineReport } from './sessionErrors';
 import { isValidSessionId, LOG_EXT } from './sessionId';
 import { ensureDir, readTitles, updateTitles } from './sessionIndex';
@@ -350,7 +350,7 @@ export class SessionStore {
 
   async exportMarkdown(id: string): Promise<string> {
     const { log } = await this.open(id);
-    return renderSessionMarkdown(log);
+    return toMarkdown(log);
   }
 
   logPath(id: string): string {

@@ -10,9 +10,8 @@
  * exact sizes. Schemas are `strict`: an unknown property makes the event invalid.
  */
 import * as z from 'zod';
-
-/** Where a compaction came from (records.ts `CompactionSource`). */
-export const SourceSchema = z.enum(['manual', 'auto', 'idle', 'partial']);
+/** A compaction's `source` (where it came from) is the session record's own enum. */
+import { CompactionSourceSchema } from '../../src/compaction/records';
 
 /** The strategy names the engine writes (records.ts); anything else is sent as `other`. */
 export const STRATEGIES = ['auto', 'mask', 'extractive', 'llm', 'truncate', 'other'] as const;
@@ -69,7 +68,7 @@ const pow2 = z
 
 export const CompactionCompletedSchema = z.strictObject({
   model: ModelSchema,
-  source: SourceSchema,
+  source: CompactionSourceSchema,
   strategy: StrategySchema,
   tiers: z.string().regex(TIERS_PATTERN),
   duration_b2: pow2,
@@ -87,7 +86,7 @@ export const CompactionCompletedSchema = z.strictObject({
 });
 
 export const CompactionFailedSchema = z.strictObject({
-  source: SourceSchema,
+  source: CompactionSourceSchema,
   reason: FailureReasonSchema,
   model: ModelSchema,
 });
@@ -99,7 +98,7 @@ export const CircuitBreakerOpenedSchema = z.strictObject({
 });
 
 export const CompactionRevertedSchema = z.strictObject({
-  source: SourceSchema,
+  source: CompactionSourceSchema,
   strategy: StrategySchema,
   age_seconds_b2: pow2,
 });

@@ -31,3 +31,15 @@ export function compactionLine(report: CompactionReport): string {
   const flags = [...(report.edited ? ['summary edited'] : []), ...(report.prepared ? ['prepared in the background'] : [])];
   return `Compacted: ${formatTokens(report.before.tokens)} → ${formatTokens(report.after.tokens)} tokens (saved ${savedPercent(report)}%${tiers.length ? `, ${tiers.join(', ')}` : ''}${fidelity}${pins})${flags.length ? ` · ${flags.join(', ')}` : ''}`;
 }
+
+/**
+ * The sentence after a revert: "Reverted the manual compaction; the context is back to 81K tokens."
+ * With `detail` (the chat's /revert) it also says when that compaction was made and what the
+ * context now rests on: "Reverted the manual compaction of <date>: the context is back to 81K tokens (the full transcript)."
+ */
+export function revertedLine(source: string, usedTokens: number, detail?: { at: string; earlierApplies: boolean }): string {
+  const tokens = formatTokens(usedTokens);
+  if (!detail) return `Reverted the ${source} compaction; the context is back to ${tokens} tokens.`;
+  const rest = detail.earlierApplies ? ' (an earlier compaction still applies)' : ' (the full transcript)';
+  return `Reverted the ${source} compaction of ${new Date(detail.at).toLocaleString()}: the context is back to ${tokens} tokens${rest}.`;
+}

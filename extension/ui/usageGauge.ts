@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { activeCompaction } from '../../src/compaction/context';
 import type { CompactorContext } from '../compactorContext';
 import { GAUGE_TOOLTIP_COMMANDS, SHOW_CONTEXT_COMMAND, gaugeModel, type GaugeColour } from './gaugeModel';
+import { errorMessage } from '../../src/compaction/errors';
 
 const BACKGROUNDS: Record<GaugeColour, vscode.ThemeColor | undefined> = {
   none: undefined,
@@ -49,7 +50,7 @@ export class UsageGauge implements vscode.Disposable {
     setImmediate(() => {
       this.scheduled = false;
       void this.update().catch((err: unknown) => {
-        this.ctx.output.warn(`context gauge: ${err instanceof Error ? err.message : String(err)}`);
+        this.ctx.output.warn(`context gauge: ${errorMessage(err)}`);
         this.item.hide();
       });
     });

@@ -9,9 +9,10 @@ import { SHOW_COMPACTION_COMMAND } from '../chat/compactionNotice';
 import type { CompactorContext } from '../compactorContext';
 import type { SessionSummary } from '../sessions/sessionSummary';
 import { COMPACT_COMMAND } from '../ui/gaugeModel';
-import { compactionLine, formatTokens } from '../ui/format';
+import { compactionLine, revertedLine } from '../ui/format';
 import { buildViewState } from './viewModel';
 import { dispatchWebviewMessage, escapeJsonForHtml, type WebviewActions } from './webviewMessages';
+import { errorMessage } from '../../src/compaction/errors';
 
 export const CONTEXT_VIEW_ID = 'compactor.contextView';
 
@@ -61,7 +62,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
     );
     // The first state is embedded in the page, so it draws without waiting for a round trip.
     const initial = await this.state().catch((err: unknown) => {
-      this.ctx.output.warn(`Context view: ${err instanceof Error ? err.message : String(err)}`);
+      this.ctx.output.warn(`Context view: ${errorMessage(err)}`);
       return undefined;
     });
     view.webview.html = this.html(view.webview, initial);
@@ -114,7 +115,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
     try {
       await this.post({ type: 'state', state: await this.state() });
     } catch (err) {
-      this.ctx.output.warn(`Context view could not be updated: ${err instanceof Error ? err.message : String(err)}`);
+      this.ctx.output.warn(`Context view could not be updated: ${errorMessage(err)}`);
     }
   }
 
@@ -153,7 +154,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
           try {
             totals = sessionTotals((await this.ctx.sessions.store.open(s.id)).log);
           } catch (err) {
-            this.ctx.output.warn(`session ${s.id}: totals unavailable (${err instanceof Error ? err.message : String(err)})`);
+            this.ctx.output.warn(`session ${s.id}: totals unavailable (${errorMessage(err)})`);
             continue;
           }
           this.totalsCache.set(s.id, { updatedAt: s.updatedAt, totals });
@@ -170,7 +171,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
     try {
       await dispatchWebviewMessage(raw, this.actions);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       this.ctx.output.error(`Context view action failed: ${message}`);
       await this.post({ type: 'notice', level: 'error', text: message });
     }
@@ -209,7 +210,7 @@ export class ContextViewProvider implements vscode.WebviewViewProvider, vscode.D
         }
         const reverted = await this.ctx.sessions.compactions.revertLast(sessionId);
         const usage = this.ctx.sessions.usage(await this.ctx.sessions.load(sessionId));
-        if (reverted) await this.post({ type: 'notice', level: 'info', text: `Reverted the ${reverted.source} compaction; the context is back to ${formatTokens(usage.used)} tokens.` });
+        if (reverted) await this.post({ type: 'notice', level: 'info', text: revertedLine(reverted.source, usage.used) });
       }),
     selectSession: async (sessionId) => {
       const { sessions } = await this.ctx.sessions.store.list();

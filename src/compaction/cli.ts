@@ -13,6 +13,7 @@ import { runStats } from './cli/stats';
 import { DEFAULT_WINDOW_TOKENS } from './cli/window';
 import { DEFAULT_TARGET_PERCENT } from './constants';
 import type { Strategy } from './types';
+import { errorMessage } from './errors';
 
 const HELP = `compactor — measure and compact LLM agent transcripts
 
@@ -138,7 +139,7 @@ export function main(argv: string[], io: CliIO): number {
       io.stderr(`compactor: ${err.message}`);
       return err.exitCode;
     }
-    io.stderr(`compactor: internal error: ${err instanceof Error ? err.message : String(err)}`);
+    io.stderr(`compactor: internal error: ${errorMessage(err)}`);
     return 1;
   }
 }

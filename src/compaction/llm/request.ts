@@ -22,6 +22,7 @@ import { render } from './prompts';
 import { type Sleep, type Summarizer, type SummarizerMessage, isSummarizerError } from './summarizer';
 import { checkSummary } from './summaryText';
 import { droppedMarker, type Round, transcriptText } from './transcript';
+import { errorMessage } from '../errors';
 
 export type Scope = 'full' | 'upto' | 'from';
 
@@ -141,7 +142,7 @@ export async function requestSummary(input: SummaryRequestInput): Promise<Summar
       };
     } catch (err) {
       if (signal.aborted || (isSummarizerError(err) && err.kind === 'aborted')) return fail('aborted', 'cancelled');
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       if (!isSummarizerError(err) || err.kind === 'model_error') return fail('model_error', `the model failed: ${message}`);
       if (err.kind === 'transient') {
         if (attempts.transient >= TRANSIENT_MAX_RETRIES) return fail('transient', `the model kept failing after ${attempts.transient} retries: ${message}`);

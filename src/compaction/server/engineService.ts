@@ -32,6 +32,7 @@ import { CHUNK_MAX_CHARS } from '../tokens/encoderChunks';
 import type { Clock, CompactOptions, CompactResult, CompactionReport } from '../types';
 import { calibrationFromLog, usageOf } from '../usage';
 import type { CounterPool } from './counters';
+import { errorMessage } from '../errors';
 
 /** The engine could not produce a result; `status` names why (EngineError). */
 export class EngineFailure extends Error {
@@ -179,7 +180,7 @@ export class EngineService {
       if (!(await stat(p.path)).isFile()) throw new Error(`${p.path} is not a regular file`);
       text = await readFile(p.path, 'utf8');
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       throw new EngineFailure('unreadable', message, message);
     }
     try {

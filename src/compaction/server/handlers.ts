@@ -28,6 +28,7 @@ import {
 } from '../protocol';
 import type { BodyRecord } from '../records';
 import { EngineFailure, type EngineService, ParamsFailure } from './engineService';
+import { errorMessage } from '../errors';
 
 export interface Logger {
   info(message: string): void;
@@ -82,7 +83,7 @@ function failure(method: string, err: unknown, log: Logger): ResponseError<Error
       ...(err.reason !== undefined ? { reason: err.reason } : {}),
     });
   }
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   log.error(`${method} failed: ${err instanceof Error && err.stack ? err.stack : detail}`);
   return new ResponseError<ErrorData>(EngineErrorCodes.EngineError, `${method}: internal engine error: ${detail}`, {
     kind: 'EngineError',

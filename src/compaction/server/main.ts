@@ -13,6 +13,7 @@ import { createCounterPool } from './counters';
 import { EngineService } from './engineService';
 import { registerTranscriptFeatures } from './features/register';
 import { registerHandlers } from './handlers';
+import { errorMessage } from '../errors';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -30,7 +31,7 @@ process.on('unhandledRejection', (reason) =>
 
 const log = { info: (m: string) => connection.console.info(m), error: (m: string) => connection.console.error(m) };
 const counters = createCounterPool((encoding, err) =>
-  log.error(`tokenizer ${encoding} could not load, counting with the estimate (chars / 4): ${err instanceof Error ? err.message : String(err)}`),
+  log.error(`tokenizer ${encoding} could not load, counting with the estimate (chars / 4): ${errorMessage(err)}`),
 );
 const service = new EngineService({ counters, clock: { now: () => Date.now() }, compact });
 

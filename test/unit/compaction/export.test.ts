@@ -124,13 +124,35 @@ describe('toMarkdown', () => {
     const md = toMarkdown(log);
     assert.match(md, /^# Fix the build\n/);
     assert.match(md, /- Session: `s1`/);
-    assert.match(md, /### User · turn 0 · 9 tokens\n\nWhy does `npm test` fail\?/);
+    assert.match(md, /### User · turn 0 · 9 tokens\n\n<sub>t<\/sub>\n\nWhy does `npm test` fail\?/);
     assert.match(md, /\*\*Tool call\*\* `bash` \(`c1`\)\n\n```json\n\{\n {2}"command": "npm test"\n\}\n```/);
-    assert.match(md, /Result of bash \(error\)/);
+    assert.match(md, /Result of bash for c1 \(error\)/);
     assert.match(md, /\*\*Compaction\*\* `k1` \(manual, extractive\): 34 → 30 tokens/);
     assert.match(md, /\*\*Reverted\*\* compaction `k1`/);
     assert.match(md, /<summary>Thinking<\/summary>/);
     assert.ok(!toMarkdown(log, { thinking: false }).includes('check it'));
+  });
+
+  it('shows when things happened, the model and vendor, compactions\' model and restored files; a title stays one heading', () => {
+    const compacted: SessionLog = {
+      header: { ...log.header, title: 'Fix\nthe   build', model: { id: 'gpt-4o', vendor: 'copilot' } },
+      records: [
+        { type: 'message', id: 'm0', at: '2025-01-01T00:00:01.000Z', role: 'user', parts: [{ type: 'text', text: 'hi' }], tokens: 1, encoding: 'estimate' },
+        {
+          type: 'compaction', id: 'k1', at: '2025-01-01T00:00:02.000Z', source: 'auto', strategy: 'llm', tiers: [], covered: ['m0'], replaced: [], summary: 'S.',
+          summaryTokens: 1, attachments: [{ path: 'src/a.ts', text: 'export const a = 1;', tokens: 5 }], before: { tokens: 9, messages: 1 }, after: { tokens: 5, messages: 1 },
+          durationMs: 1, model: 'gpt-4o-mini',
+        },
+        { type: 'revert', id: 'r1', at: '2025-01-01T00:00:03.000Z', compactionId: 'k1' },
+      ],
+    };
+    const md = toMarkdown(compacted);
+    assert.match(md, /^# Fix the build\n/);
+    assert.match(md, /- Model: gpt-4o \(copilot\)/);
+    assert.match(md, /### User · 1 tokens\n\n<sub>2025-01-01T00:00:01.000Z<\/sub>/);
+    assert.match(md, /\*\*Compaction\*\* `k1` \(auto, llm\): 9 → 5 tokens, 1 → 1 messages; 1 messages covered; at 2025-01-01T00:00:02.000Z by gpt-4o-mini\./);
+    assert.match(md, /<details><summary>Restored src\/a.ts<\/summary>\n\n```\nexport const a = 1;\n```/);
+    assert.match(md, /\*\*Reverted\*\* compaction `k1` at 2025-01-01T00:00:03.000Z\./);
   });
 
   it('fences text containing backticks with a longer fence', () => {
