@@ -33,6 +33,31 @@ const contributedKeys = Object.keys(properties).filter((k) => k.startsWith('comp
 
 const TELEMETRY_PREFIX = 'telemetry.';
 
+/** Object keys that occur twice in one JSON object of `text` (JSON.parse keeps the last silently). */
+function duplicateKeys(text: string): string[] {
+  const dups: string[] = [];
+  const stack: Array<Set<string> | undefined> = [];
+  const token = /"((?:[^"\\]|\\.)*)"(\s*:)?|[{}[\]]/g;
+  for (const m of text.matchAll(token)) {
+    if (m[0] === '{') stack.push(new Set());
+    else if (m[0] === '[') stack.push(undefined);
+    else if (m[0] === '}' || m[0] === ']') stack.pop();
+    else if (m[2]) {
+      const keys = stack.at(-1);
+      if (keys?.has(m[1]!)) dups.push(m[1]!);
+      keys?.add(m[1]!);
+    }
+  }
+  return dups;
+}
+
+describe('package.json is well formed', () => {
+  it('no object has a key twice (a merge that adds a second "editor/title" loses the first one\'s menus)', () => {
+    assert.deepEqual(duplicateKeys(readFileSync(join(ROOT, 'package.json'), 'utf8')), []);
+    assert.deepEqual(duplicateKeys('{"a": {"b": 1, "b": 2}, "c": [{"d": 1}, {"d": 2}]}'), ['b'], 'the check itself finds a duplicate, and only within one object');
+  });
+});
+
 describe('package.json settings match the settings owner', () => {
   it('every setting the code parses is contributed, and every contributed setting is parsed', () => {
     const parsed = new Set<string>([...SETTING_KEYS, ...Object.keys(DEFAULT_TELEMETRY_SETTINGS).map((k) => TELEMETRY_PREFIX + k)]);
