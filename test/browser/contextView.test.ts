@@ -12,16 +12,26 @@ import { startVsCode, type VsCode } from './harness/vscode';
 
 /**
  * A 2,000-token window (the session's effective window is what the extension
- * derives from it). Each turn below is a ≈90-token request and its echo, so the
+ * derives from it). Each turn below is a short request and a ≈120-token review, so the
  * warn (70%) and auto-compact (85%) levels are crossed within a handful of turns. Automatic compaction is off, so the gauge
  * reaches the auto-compact level and the test compacts by hand.
  */
-const MODEL = { maxInputTokens: 2000, maxOutputTokens: 500 };
+/**
+ * The answer to every turn: a long review, so the session grows the way real ones do (the replies, not the
+ * requests, carry the bulk; a summary quotes every request, so a session made of long requests barely shrinks).
+ */
+const REVIEW =
+  'Reviewed turn {n}. The tokenizer handles nested brackets with a depth counter, ' +
+  'trailing commas by a lenient rule in the array production and unicode identifiers through the ID_Start and ID_Continue classes. ' +
+  'Edge cases to test next: an escaped backslash before a quote, a comma before a closing brace inside a template and surrogate pairs in ' +
+  'identifiers. The lexer in the formatter package disagrees about whitespace ' +
+  'inside string templates: it keeps it, the parser trims it; the parser should own the shared grammar.';
+const MODEL = { maxInputTokens: 2000, maxOutputTokens: 500, replies: [{ match: 'Turn ', scope: 'last' as const, reply: REVIEW }] };
 const SETTINGS = { 'compactor.autoCompact.enabled': false, 'workbench.colorTheme': 'Default Dark Modern', 'compactor.compaction.preview': 'never' };
 const MAX_TURNS = 12;
 
 function request(n: number): string {
-  return `Turn ${n}: please review the parser module and explain how the tokenizer handles nested brackets, escaped quotes, trailing commas and unicode identifiers in the configuration files, then list the edge cases we should test next. Also compare it with the lexer in the formatter package, note where the two disagree about whitespace inside string templates, and suggest which one should own the shared grammar.`;
+  return `Turn ${n}: please review the parser module and its tokenizer, and compare it with the lexer in the formatter package.`;
 }
 
 /**

@@ -94,7 +94,16 @@ test('a pinned reply survives two compactions verbatim; the Context view lists i
     const shown = ((await diff.innerText()) || '').replace(/\u00a0/g, ' ');
     assert.match(shown, /Context before the compaction/);
     assert.match(shown, /Messages summarized or dropped: \d+/);
-    assert.match(shown, /### assistant · pinned · \d+ tokens/, 'the pin is marked in the view');
+    // The editor renders only the lines in view (the system prompt fills the first screen): find the pin, as a person would.
+    await diff.locator('.editor.modified .view-lines:not(.line-delete)').first().click();
+    await page.keyboard.press('ControlOrMeta+F');
+    await page.keyboard.type('assistant · pinned');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(`/### assistant · pinned · \\d+ tokens/.test((document.querySelector('.monaco-diff-editor .editor.modified')?.textContent ?? '').replace(/\\u00a0/g, ' '))`, undefined, { timeout: 15_000 })
+      .catch(() => undefined);
+    const found = ((await diff.locator('.editor.modified').innerText()) || '').replace(/\u00a0/g, ' ');
+    assert.match(found, /### assistant · pinned · \d+ tokens/, 'the pin is marked in the view');
+    await page.keyboard.press('Escape');
     await vscode.screenshot('pins-before-after');
 
     // 6. From the view's title: revert is offered, and a message can be pinned from there.
