@@ -10,13 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
+import { bulk, openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
 import { startVsCode, type VsCode } from './harness/vscode';
-
-function bulk(tag: string, words: number): string {
-  const vocab = ['parser', 'timezone', 'offset', 'ledger', 'invoice', 'cursor', 'buffer', 'schema', 'render', 'token'];
-  return Array.from({ length: words }, (_, i) => `${vocab[i % vocab.length]}${tag}${i % 37}`).join(' ');
-}
 
 const SUMMARY_PROMPT = 'write a detailed summary of the conversation';
 const SCRIPTED_SUMMARY = '<summary>\n1. Primary request and intent: FIXTURE-SUMMARY three long turns about parsers.\n</summary>';

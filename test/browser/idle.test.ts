@@ -4,13 +4,8 @@
 // the fixture model receives is smaller.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openChat, selectChatModel, sendChat } from './harness/browser';
+import { bulk, openChat, selectChatModel, sendChat } from './harness/browser';
 import { startVsCode } from './harness/vscode';
-
-function bulk(tag: string, words: number): string {
-  const vocab = ['parser', 'timezone', 'offset', 'ledger', 'invoice', 'cursor', 'buffer', 'schema', 'render', 'token'];
-  return Array.from({ length: words }, (_, i) => `${vocab[i % vocab.length]}${tag}${i % 37}`).join(' ');
-}
 
 test('a session left idle is compacted while idle, and the next request is smaller', { timeout: 300_000 }, async (t) => {
   const vscode = await startVsCode({

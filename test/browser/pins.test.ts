@@ -6,14 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
+import { bulk, openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
 import { startVsCode, type ModelRequest, type VsCode } from './harness/vscode';
-
-/** About `words` × 1.3 tokens of distinct prose, so a turn has weight. */
-function bulk(tag: string, words: number): string {
-  const vocab = ['parser', 'timezone', 'offset', 'ledger', 'invoice', 'cursor', 'buffer', 'schema', 'render', 'token'];
-  return Array.from({ length: words }, (_, i) => `${vocab[i % vocab.length]}${tag}${i % 37}`).join(' ');
-}
 
 const PINNED_REPLY = 'CONSTRAINT-7731: never touch the deploy key in vault path secret/ops/deploy; rotate it only through the runbook.';
 const SUMMARY = '<summary>\n1. Primary request and intent: FIXTURE-SUMMARY long turns about parsers.\n</summary>';

@@ -7,14 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
+import { bulk, openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
 import { startVsCode, type ModelRequest, type VsCode } from './harness/vscode';
-
-/** About `words` × 1.3 tokens of distinct prose, so a turn has weight. */
-function bulk(tag: string, words: number): string {
-  const vocab = ['parser', 'timezone', 'offset', 'ledger', 'invoice', 'cursor', 'buffer', 'schema', 'render', 'token'];
-  return Array.from({ length: words }, (_, i) => `${vocab[i % vocab.length]}${tag}${i % 37}`).join(' ');
-}
 
 const SCRIPTED_SUMMARY =
   '<analysis>ANALYSIS-SCRATCHPAD the user asked about store.js, then sent four long turns.</analysis>\n' +

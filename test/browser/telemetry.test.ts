@@ -7,17 +7,11 @@ import { basename } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startCaptureServer, type CaptureServer } from '../unit/telemetry/captureServer';
-import { openChat, selectChatModel, sendChat } from './harness/browser';
+import { bulk, openChat, selectChatModel, sendChat } from './harness/browser';
 import { startVsCode, type VsCode } from './harness/vscode';
 
 const SECRETS = ['PELICAN-SECRET-4411', 'quokka_payroll.md', 'notes/quokka_payroll.md'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** About `words` × 1.3 tokens of distinct prose, so a turn has weight. */
-function bulk(tag: string, words: number): string {
-  const vocab = ['parser', 'timezone', 'offset', 'ledger', 'invoice', 'cursor', 'buffer', 'schema', 'render', 'token'];
-  return Array.from({ length: words }, (_, i) => `${vocab[i % vocab.length]}${tag}${i % 37}`).join(' ');
-}
 
 async function start(capture: CaptureServer, telemetry: boolean): Promise<VsCode> {
   return startVsCode({

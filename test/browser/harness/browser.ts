@@ -317,3 +317,9 @@ export function approveToolsAsAsked(page: Page): { stop(): void; approvals: stri
   })();
   return { stop: () => void (stopped = true), approvals };
 }
+
+/** About `words` × 1.3 tokens of distinct prose tagged with `tag` (parsert10 …), so a turn has weight and its words can be found again. */
+export function bulk(tag: string, words: number): string {
+  const vocab = ['parser', 'timezone', 'offset', 'ledger', 'invoice', 'cursor', 'buffer', 'schema', 'render', 'token'];
+  return Array.from({ length: words }, (_, i) => `${vocab[i % vocab.length]}${tag}${i % 37}`).join(' ');
+}
