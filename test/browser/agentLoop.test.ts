@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_PROMPT, demoWorkspaceFiles } from '../../scripts/demoWorkspace';
@@ -49,24 +50,10 @@ export function dueBy(todos, day) {
 }
 `;
 
-/** The test file the agent creates. */
-const EXPECTED_NEW_TEST = `import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { addTodo, dueBy } from '../src/todos.js';
-
-// Dates here are local times (new Date(y, monthIndex, d, h)): run the tests with
-// TZ=Asia/Tokyo, TZ=Europe/Berlin or TZ=America/New_York to check other zones.
-
-test('dueBy counts the rest of the local day, early in the morning', () => {
-  const todos = addTodo([], 'call Anna', new Date(2026, 10, 20, 14, 0).toISOString());
-  assert.equal(dueBy(todos, new Date(2026, 10, 20, 8, 0)).length, 1);
-});
-
-test('dueBy leaves out todos due tomorrow, late in the evening', () => {
-  const todos = addTodo([], 'water the plants', new Date(2026, 10, 21, 9, 0).toISOString());
-  assert.equal(dueBy(todos, new Date(2026, 10, 20, 20, 0)).length, 0);
-});
-`;
+/** The test file the agent creates: the script's createFile content, byte for byte on disk. */
+const require = createRequire(import.meta.url);
+const { STEPS } = require('../fixtures/test-model/scriptedAgent.js') as { STEPS: { tool: string; input?: { path?: string; content?: string } }[] };
+const EXPECTED_NEW_TEST = STEPS.find((s) => s.tool === 'compactor_createFile' && s.input?.path === 'test/timezone.test.js')?.input?.content ?? '(missing from the script)';
 
 /** The session logs (`<storage>/sessions/*.jsonl`) under code-server's user data, parsed. */
 function sessionLogs(userDataDir: string): LogRecord[][] {

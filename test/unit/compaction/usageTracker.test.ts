@@ -13,19 +13,11 @@ import { compact } from '../../../src/compaction/planner';
 import type { BodyRecord, MessageRecord, SessionLog } from '../../../src/compaction/records';
 import { usageOfLog } from '../../../src/compaction/usage';
 import { UsageTracker } from '../../../src/compaction/usageTracker';
+import { seeded } from '../../reliability/seeded';
 import { assistant, call, codingSession, compactionRecord, estimate, fakeClock, filler, result, revert, session, user } from './fixtures';
 
-/** mulberry32: a small seeded generator, so a failure names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (test/reliability/seeded.ts): a small seeded generator, so a failure names its seed. */
+const rng = seeded;
 
 const budget = budgetFor({ maxInputTokens: 40_000 });
 const smallBudget = budgetFor({ maxInputTokens: 8_000, maxOutputTokens: 1_000 }, { warnPercent: 50, autoCompactPercent: 60, targetPercent: 30 });
