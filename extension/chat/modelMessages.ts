@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Part } from '../../src/compaction/records';
 import type { ContextMessage } from '../../src/compaction/types';
+import { partText } from '../../src/compaction/export/openai';
 
 /**
  * The context (a fold over the session log) as `vscode.lm` messages. The
@@ -48,19 +49,6 @@ function fromMessage(m: ContextMessage): vscode.LanguageModelChatMessage[] {
     }
   }
   return content.length ? [vscode.LanguageModelChatMessage.User(content)] : [];
-}
-
-function partText(p: Part): string {
-  switch (p.type) {
-    case 'text':
-      return p.text;
-    case 'image':
-      return '[image]';
-    case 'document':
-      return `[document${p.name ? `: ${p.name}` : ''}]`;
-    default:
-      return '';
-  }
 }
 
 function textOf(parts: readonly Part[]): string {
