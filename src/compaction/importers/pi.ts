@@ -183,7 +183,8 @@ export function importPi(text: string, b: LogBuilder, options: PiOptions = {}): 
       case 'bashExecution': {
         const exit = m.exitCode !== undefined && m.exitCode !== null && m.exitCode !== 0 ? `\n(exit code ${m.exitCode})` : '';
         const textOut = `Ran \`${m.command}\`\n\`\`\`\n${m.output ?? ''}\n\`\`\`${exit}`;
-        id = b.addMessage({ role: 'user', parts: [{ type: 'text', text: textOut }], at });
+        // Output of a command the person ran: context for the model, never a request (the ledger must not quote it as one).
+        id = b.addMessage({ role: 'user', parts: [{ type: 'text', text: textOut }], at, request: false });
         break;
       }
     }

@@ -117,6 +117,19 @@ describe('ledger on each importer format', () => {
     assert.match(summary, /TypeError: RST.__init__\(\) got an unexpected keyword argument — resolved/);
   });
 
+  it('pi: a command the person ran with ! (bashExecution) is context, not a request', () => {
+    const msg = (message: Record<string, unknown>) => ({ type: 'message', timestamp: '2026-01-01T00:00:01.000Z', message });
+    const text = jsonl([
+      { type: 'session', id: 'pi-1', timestamp: '2026-01-01T00:00:00.000Z', cwd: '/repo' },
+      msg({ role: 'user', content: [{ type: 'text', text: 'why is the build slow?' }] }),
+      msg({ role: 'bashExecution', command: 'find .', output: filler(4_000, './.git/objects/2d'), exitCode: 0 }),
+      msg({ role: 'assistant', content: [{ type: 'text', text: 'The .git folder holds most files.' }] }),
+    ]);
+    const { ledger, messages } = ledgerOf(text, 'pi');
+    assert.ok(messages.some((m) => m.role === 'user' && m.request === false), 'the command output is marked as not a request');
+    assert.deepEqual(ledger.requests, ['why is the build slow?'], 'only what the person asked is quoted as a request');
+  });
+
   it('the extension\'s own tools: compactor_editFile, compactor_createFile, compactor_writeFile, compactor_runInTerminal', () => {
     const messages = [
       user('u1', 'Rename the flag and keep the old name working.'),
