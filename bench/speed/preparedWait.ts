@@ -68,7 +68,8 @@ async function runOnce(mode: PreparedWaitRun['mode']): Promise<PreparedWaitRun> 
       maxOutputTokens: 4000,
       replies: [
         { match: SUMMARY_PROMPT, scope: 'prompt', reply: '<summary>\nThe steps so far: parsers and ledgers.\n</summary>', delayMs: SUMMARY_DELAY_MS },
-        { match: 'step ', scope: 'last', reply: 'Noted step {n}.' },
+        // The replies carry the bulk: every summary quotes every request (the ledger), so long requests would barely shrink.
+        { match: 'step ', scope: 'last', reply: `Noted step {n}. ${bulk('r', 200)}` },
       ],
     },
   });
@@ -86,7 +87,7 @@ async function runOnce(mode: PreparedWaitRun['mode']): Promise<PreparedWaitRun> 
     let turns = 0;
     for (let i = 1; i <= 10; i++) {
       turns = i;
-      const reply = await sendChat(page, `@compactor step ${i}: ${bulk(`s${i}`, 200)}`);
+      const reply = await sendChat(page, `@compactor step ${i}: go on with the migration.`);
       if (/Automatically compacted/.test(reply)) break;
       const pending = summaries()[0];
       if (pending) {

@@ -17,6 +17,7 @@
 import type { Part, ToolCallPart } from './records';
 import { callEffects, commandOf, exitCodeOf, firstLine, keyLine, type FileAction } from './ledgerShell';
 import { isUserTurnStart, textOf } from './turns';
+import type { TimeSlicer } from './timeSlicer';
 
 export interface LedgerMessage {
   role: string;
@@ -199,8 +200,21 @@ function scan(m: LedgerMessage): Scan {
   return out;
 }
 
-/** Builds the ledger of `messages` (in order). */
-export function buildLedger(messages: readonly LedgerMessage[], memo?: LedgerMemo): Ledger {
+/**
+ * Scans `messages` into `memo` in time slices (the per-message part of the
+ * ledger: text, names, results), so buildLedger over them afterwards is a
+ * cheap pass; in the extension host a 500K-token range scanned in one go
+ * stalls it for ~400 ms.
+ */
+export async function scanInSlices(messages: readonly LedgerMessage[], memo: LedgerMemo, slicer: TimeSlicer): Promise<void> {
+  for (const m of messages) {
+    if (!memo.has(m)) memo.set(m, scan(m));
+    if (slicer.due()) await slicer.yield();
+  }
+}
+
+/** The ledger built one message at a time: `add` each message in order, then `finish`. */
+function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage, index: number): void; finish(): Ledger } {
   const ledger: Ledger = { requests: [], constraints: [], files: [], commands: [], errors: [], decisions: [], pending: [], lastAssistantText: '', lastActions: [], names: [] };
   const files = new Map<string, LedgerFile>();
   // Re-inserting moves a file to the end: the ledger lists files by last use.
@@ -225,13 +239,13 @@ export function buildLedger(messages: readonly LedgerMessage[], memo?: LedgerMem
   const actions: string[] = [];
   let openFile: string | undefined;
 
-  messages.forEach((m, index) => {
+  const add = (m: LedgerMessage, index: number): void => {
     let s = memo?.get(m);
     if (!s) {
       s = scan(m);
       memo?.set(m, s);
     }
-    const recency = 1 + index / Math.max(1, messages.length);
+    const recency = 1 + index / Math.max(1, total);
     for (const [n, w] of s.names) nameScores.set(n, (nameScores.get(n) ?? 0) + w * recency);
     if (s.request) {
       ledger.requests.push(s.text || '[non-text request]');
@@ -282,16 +296,37 @@ export function buildLedger(messages: readonly LedgerMessage[], memo?: LedgerMem
         }
       }
     });
-  });
-  ledger.files = [...files.values()];
-  ledger.commands = [...commands.values()];
-  ledger.lastActions = actions.slice(-3);
-  ledger.names = [...nameScores.entries()]
-    .filter(([n]) => !files.has(n))
-    .sort((a, b) => b[1] - a[1])
-    .map(([n]) => n);
-  return ledger;
+  };
+  const finish = (): Ledger => {
+    ledger.files = [...files.values()];
+    ledger.commands = [...commands.values()];
+    ledger.lastActions = actions.slice(-3);
+    ledger.names = [...nameScores.entries()]
+      .filter(([n]) => !files.has(n))
+      .sort((a, b) => b[1] - a[1])
+      .map(([n]) => n);
+    return ledger;
+  };
+  return { add, finish };
 }
+
+/** Builds the ledger of `messages` (in order). */
+export function buildLedger(messages: readonly LedgerMessage[], memo?: LedgerMemo): Ledger {
+  const builder = ledgerBuilder(messages.length, memo);
+  messages.forEach((m, i) => builder.add(m, i));
+  return builder.finish();
+}
+
+/** buildLedger in time slices (the extension host: a 500K-token range takes ~100 ms and more under load). */
+export async function buildLedgerInSlices(messages: readonly LedgerMessage[], memo: LedgerMemo, slicer: TimeSlicer): Promise<Ledger> {
+  const builder = ledgerBuilder(messages.length, memo);
+  for (let i = 0; i < messages.length; i++) {
+    builder.add(messages[i]!, i);
+    if (slicer.due()) await slicer.yield();
+  }
+  return builder.finish();
+}
+
 
 /** A file's ledger entry as a sentence. */
 export function fileEntry(f: LedgerFile): string {

@@ -28,8 +28,8 @@ import type { Attachment, CompactionRecord, CompactionSource, MessageRecord, Ses
 import { buildReport } from '../report';
 import { findSplitPoint } from '../split';
 import { checkFidelity, repairSummary, roundFidelity } from '../fidelity';
-import { buildLedger } from '../ledger';
-import { extractiveSummary } from '../tiers/extractive';
+import { buildLedgerInSlices, scanInSlices } from '../ledger';
+import { createSummaryMemo, extractiveSummary } from '../tiers/extractive';
 import { applyReplacements, maskToolResults, type Replacement } from '../tiers/mask';
 import { NO_SLICING, pause, type TimeSlicer } from '../timeSlicer';
 import { safeCuts } from '../turns';
@@ -157,10 +157,14 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
   await pause(slicer);
   // The artifact ledger of what is summarized: ground truth in the prompt, and what the answer is checked against.
   const rangeRecords = recordsOf(range);
-  const ledger = buildLedger(rangeRecords);
+  // Each message is scanned once, in slices; the ledger, its text and a fallback summary reuse the scans.
+  const memo = createSummaryMemo();
+  await scanInSlices(rangeRecords, memo.facts, slicer);
+  const ledger = await buildLedgerInSlices(rangeRecords, memo.facts, slicer);
+  await pause(slicer);
   const ledgerText = extractiveSummary(
-    { messages: rangeRecords },
-    { budgetTokens: Math.floor(Math.min(LEDGER_PROMPT_MAX_TOKENS, window * LEDGER_PROMPT_MAX_FRACTION_OF_WINDOW)), counter },
+    { messages: rangeRecords, ledger },
+    { budgetTokens: Math.floor(Math.min(LEDGER_PROMPT_MAX_TOKENS, window * LEDGER_PROMPT_MAX_FRACTION_OF_WINDOW)), counter, memo },
   );
   await pause(slicer);
   const outcome: SummaryOutcome = await requestSummary({
@@ -207,7 +211,7 @@ export async function summarizeCompaction(log: SessionLog, options: LlmCompactOp
   }
   if (summary === undefined) {
     const budgetTokens = Math.min(SUMMARY_MAX_TOKENS, Math.max(SUMMARY_MIN_TOKENS, options.targetTokens - fixed - restTokens - FALLBACK_RESERVE_TOKENS));
-    summary = extractiveSummary({ messages: recordsOf(range), ...(previous?.summary ? { previousSummary: previous.summary } : {}), ...(options.instructions ? { instructions: options.instructions } : {}) }, { budgetTokens, counter });
+    summary = extractiveSummary({ messages: rangeRecords, ledger, ...(previous?.summary ? { previousSummary: previous.summary } : {}), ...(options.instructions ? { instructions: options.instructions } : {}) }, { budgetTokens, counter, memo });
     if (!summary) return fail('empty_summary', `the messages to summarize hold no text, tool calls or results (and ${fallbackReason ?? 'the model failed'})`);
     fidelity = checkFidelity(summary, ledger).fidelity;
   }

@@ -7,7 +7,7 @@
  * sentences, never listed one per line.
  */
 import { SUMMARY_EXCERPT_MAX_CHARS, SUMMARY_MAX_IDENTIFIERS } from '../constants';
-import { buildLedger, commandEntry, createLedgerMemo, errorEntry, fileEntry, requestsOf, type LedgerMemo, type LedgerMessage } from '../ledger';
+import { buildLedger, commandEntry, createLedgerMemo, errorEntry, fileEntry, requestsOf, type Ledger, type LedgerMemo, type LedgerMessage } from '../ledger';
 
 export type FactMessage = LedgerMessage;
 
@@ -46,8 +46,8 @@ export function userRequestsOf(messages: readonly FactMessage[]): string[] {
   return requestsOf(messages);
 }
 
-export function extractFacts(messages: readonly FactMessage[], instructions?: string, memo?: FactsMemo): Facts {
-  const l = buildLedger(messages, memo);
+export function extractFacts(messages: readonly FactMessage[], instructions?: string, memo?: FactsMemo, ledger?: Ledger): Facts {
+  const l = ledger ?? buildLedger(messages, memo);
   const facts: Facts = { userRequests: l.requests, task: [], identifiers: [], files: [], errors: [], commands: [], decisions: [], pending: [], currentWork: [], nextStep: [] };
   if (instructions?.trim()) facts.task.push(`Focus requested for this summary: ${oneLine(instructions)}`);
   for (const c of l.constraints) facts.task.push(`User constraint: ${c}`);

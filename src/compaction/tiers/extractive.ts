@@ -23,6 +23,7 @@
  */
 import { RECALL_NOTE_MIN_SUMMARY_TOKENS, RECALL_SUMMARY_NOTE, SUMMARY_SURELY_OVER_FACTOR, SUMMARY_USER_REQUEST_MAX_TOKENS } from '../constants';
 import type { TokenCounter } from '../types';
+import type { Ledger } from '../ledger';
 import { extractFacts, userRequestsOf, type FactMessage, type Facts, type FactsMemo } from './extractFacts';
 import { parseSummary, SECTIONS, SUMMARY_TITLE } from './summaryFormat';
 import { approxWith, BULLET_LINE_TOKENS, costsFor, fitSummary, storedWith, type Candidates, type SummaryMemo } from './summaryFit';
@@ -34,6 +35,8 @@ export interface ExtractiveInput {
   messages: readonly FactMessage[];
   previousSummary?: string;
   instructions?: string;
+  /** The ledger of `messages` when the caller built it already (buildLedgerInSlices); otherwise it is built here. */
+  ledger?: Ledger;
 }
 
 export interface ExtractiveOptions {
@@ -60,7 +63,7 @@ function mergedRequests(input: ExtractiveInput): string[] {
 
 /** The title and every candidate by section, a previous summary's first (undefined when there is nothing to summarize). */
 function candidatesOf(input: ExtractiveInput, memo: FactsMemo | undefined, budgetTokens: number): Candidates | undefined {
-  const facts = extractFacts(input.messages, input.instructions, memo);
+  const facts = extractFacts(input.messages, input.instructions, memo, input.ledger);
   const previous = input.previousSummary ? parseSummary(input.previousSummary) : {};
   const items = new Map<keyof Facts, string[]>();
   for (const s of SECTIONS) {

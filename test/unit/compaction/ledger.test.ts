@@ -10,11 +10,12 @@ import { compact } from '../../../src/compaction/planner';
 import { contextOf } from '../../../src/compaction/context';
 import { checkFidelity, repairSummary, REPAIR_HEADING } from '../../../src/compaction/fidelity';
 import { importTranscript, type FormatName } from '../../../src/compaction/importers';
-import { buildLedger, requestsOf, type Ledger } from '../../../src/compaction/ledger';
+import { buildLedger, buildLedgerInSlices, createLedgerMemo, requestsOf, scanInSlices, type Ledger } from '../../../src/compaction/ledger';
 import type { MessageRecord } from '../../../src/compaction/records';
 import { extractiveSummary } from '../../../src/compaction/tiers/extractive';
+import { createTimeSlicer } from '../../../src/compaction/timeSlicer';
 import { counterForModel } from '../../../src/compaction/tokens/counter';
-import { call, estimate, fakeClock, filler, result, session, user } from './fixtures';
+import { call, codingSession, estimate, fakeClock, filler, result, session, user } from './fixtures';
 import { corpusPath, hasCorpusFile, readCorpus } from './corpusFiles';
 
 const jsonl = (lines: unknown[]) => lines.map((l) => JSON.stringify(l)).join('\n');
@@ -159,6 +160,21 @@ describe('requests in the summary', () => {
     assert.match(summary, /keep the API stable\./, 'its tail');
     assert.match(summary, /tokens omitted/, 'the cut is marked');
     assert.match(summary, /- Start the port\./, 'the short first request is kept whole');
+  });
+});
+
+describe('ledger in time slices (the extension host)', () => {
+  it('scanned and built in slices, it is the same ledger, and the work yields between messages', async () => {
+    const messages = codingSession(8, 1_500).records.filter((r): r is MessageRecord => r.type === 'message');
+    let turns = 0;
+    // A clock that moves 1 ms per look: every 3rd look ends a slice.
+    let t = 0;
+    const slicer = createTimeSlicer({ budgetMs: 3, now: () => t++, turn: async () => void turns++ });
+    const memo = createLedgerMemo();
+    await scanInSlices(messages, memo, slicer);
+    const sliced = await buildLedgerInSlices(messages, memo, slicer);
+    assert.deepEqual(sliced, buildLedger(messages));
+    assert.ok(turns >= 10, `the work gave the event loop ${turns} turns`);
   });
 });
 
