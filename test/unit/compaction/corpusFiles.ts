@@ -46,3 +46,8 @@ export function readCorpus(name: string): string {
 export function corpusSkip(name: string): false | string {
   return hasCorpusFile(name) ? false : `optional corpus file ${name} not found in ${CORPUS_DIR} (set COMPACTOR_CORPUS to run it)`;
 }
+
+/** Skip reason for a test over the whole corpus: false when at least one corpus file is there. */
+export function corpusAbsentSkip(): false | string {
+  return CORPUS.some((f) => hasCorpusFile(f.name)) ? false : `the optional corpus is not in ${CORPUS_DIR} (set COMPACTOR_CORPUS to run it)`;
+}

@@ -12,7 +12,7 @@ import { get_encoding, type Tiktoken } from 'tiktoken';
 import { CHUNK_MAX_CHARS, encoderCuts, FORCED_CUT_MAX_ERROR_TOKENS, RUN_MAX_CHARS } from '../../../src/compaction/tokens/encoderChunks';
 import { createTokenCounter } from '../../../src/compaction/tokens/counter';
 import type { TiktokenEncoding } from '../../../src/compaction/tokens/modelFamilies';
-import { CORPUS, hasCorpusFile, readCorpus } from './corpusFiles';
+import { CORPUS, corpusAbsentSkip, hasCorpusFile, readCorpus } from './corpusFiles';
 import { codingSession } from './fixtures';
 
 const ENCODINGS: TiktokenEncoding[] = ['o200k_base', 'cl100k_base'];
@@ -69,9 +69,8 @@ function assertExactEverywhere(e: TiktokenEncoding, texts: readonly string[], wh
   return cuts;
 }
 
-test('cutting at exact boundaries gives the raw encoder count on every text of the corpus (both encodings)', (t) => {
+test('cutting at exact boundaries gives the raw encoder count on every text of the corpus (both encodings)', { skip: corpusAbsentSkip() }, () => {
   const files = CORPUS.filter((f) => hasCorpusFile(f.name));
-  if (files.length === 0) return t.skip('../shared/corpus is absent (set COMPACTOR_CORPUS)');
   // Every text for o200k_base (the default); every other one for cl100k_base (same rules, half the time).
   for (const [e, stride] of [['o200k_base', 1], ['cl100k_base', 2]] as const) {
     let cuts = 0;
@@ -80,9 +79,8 @@ test('cutting at exact boundaries gives the raw encoder count on every text of t
   }
 });
 
-test('with the default sizes, no cut on the corpus is forced (ordinary text is counted exactly)', (t) => {
+test('with the default sizes, no cut on the corpus is forced (ordinary text is counted exactly)', { skip: corpusAbsentSkip() }, () => {
   const files = CORPUS.filter((f) => hasCorpusFile(f.name));
-  if (files.length === 0) return t.skip('../shared/corpus is absent (set COMPACTOR_CORPUS)');
   const forced = { count: 0 };
   let cuts = 0;
   for (const f of files) for (const text of stringsOf(readCorpus(f.name))) cuts += encoderCuts(text, undefined, undefined, forced).length;

@@ -2,7 +2,7 @@
  * The artifact ledger (ledger.ts) on each importer's format, from small
  * synthetic transcripts written here; the summary's request fitting (a request
  * too long for the room keeps a shorter cut); the fidelity check; and the
- * swea_pydicom-1458 reproducer of issue 18 (skipped without ../shared/corpus).
+ * swea_pydicom-1458 reproducer of issue 18 (skipped, with the reason, without the optional corpus).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -16,7 +16,7 @@ import { extractiveSummary } from '../../../src/compaction/tiers/extractive';
 import { createTimeSlicer } from '../../../src/compaction/timeSlicer';
 import { counterForModel } from '../../../src/compaction/tokens/counter';
 import { call, codingSession, estimate, fakeClock, filler, result, session, user } from './fixtures';
-import { corpusPath, hasCorpusFile, readCorpus } from './corpusFiles';
+import { corpusSkip, readCorpus } from './corpusFiles';
 
 const jsonl = (lines: unknown[]) => lines.map((l) => JSON.stringify(l)).join('\n');
 function ledgerOf(text: string, format: FormatName): { ledger: Ledger; messages: MessageRecord[] } {
@@ -220,7 +220,7 @@ describe('fidelity check', () => {
 
 describe('issue 18 reproducer', () => {
   const name = 'swea_pydicom-1458.traj';
-  it('extractive at 3,552 tokens keeps the latest request (swea_pydicom-1458)', { skip: hasCorpusFile(name) ? false : `../shared/corpus/${name} is absent (${corpusPath(name)})` }, () => {
+  it('extractive at 3,552 tokens keeps the latest request (swea_pydicom-1458)', { skip: corpusSkip(name) }, () => {
     const counter = counterForModel('gpt-4o');
     const { log } = importTranscript(readCorpus(name), { counter, fileName: name });
     const r = compact(log, { source: 'manual', strategy: 'extractive', targetTokens: 3_552, counter, clock: fakeClock() });
