@@ -132,6 +132,19 @@ async function chatInputText(page: Page): Promise<string> {
   return (await lines.innerText()).replace(/\s+/g, ' ').trim();
 }
 
+/** How long typed text may take to show in the chat input before it counts as lost. */
+const TYPED_TEXT_SHOWN_TIMEOUT_MS = 3_000;
+
+/** Polls the chat input until its text ends with `ending` or the time is up; returns the last text seen. */
+async function waitForChatInputEnding(page: Page, ending: string): Promise<string> {
+  const deadline = Date.now() + TYPED_TEXT_SHOWN_TIMEOUT_MS;
+  for (;;) {
+    const shown = await chatInputText(page);
+    if (shown.endsWith(ending) || Date.now() >= deadline) return shown;
+    await page.waitForTimeout(100);
+  }
+}
+
 /**
  * Puts the keyboard focus in the chat input. Notification toasts (a compaction's
  * progress and result) sit over the bottom of the Chat view, where the input is:
@@ -165,7 +178,9 @@ export async function typeInChat(page: Page, text: string): Promise<void> {
     if (text.length > head.length) await page.keyboard.insertText(text.slice(head.length));
     // Focus can move (a notification, the palette closing) and swallow the text: check it
     // arrived. The editor renders only the lines in view, which end at the cursor: check the end.
-    const shown = await chatInputText(page);
+    // The editor renders a keystroke a frame or more after it is typed (later on a loaded
+    // machine, or while a compaction runs): wait a moment for it before typing again.
+    const shown = await waitForChatInputEnding(page, wanted.slice(-40));
     if (shown.endsWith(wanted.slice(-40))) return;
     if (attempt >= 3) throw new Error(`typing into the chat input failed 3 times: it shows ${JSON.stringify(shown.slice(-80))}`);
   }
