@@ -2,10 +2,11 @@
 // CLI (node, cjs, `vscode` external), and the webview (browser, iife).
 // `--production` minifies (with source maps); `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { packRanks } from './scripts/packRanks.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -13,23 +14,26 @@ const require = createRequire(import.meta.url);
 
 /**
  * tiktoken's wasm and rank files must ship inside the package (node_modules is
- * not packaged). The lite wasm plus the two encodings we use, brotli-compressed,
+ * not packaged). The lite wasm plus the two encodings we use (their rank files
+ * packed as raw bytes, scripts/packRanks.mjs), brotli-compressed,
  * keep the .vsix under 2 MB (the full wasm alone is 5.4 MB); the engine's
  * tokenizer decompresses them once, lazily (src/compaction/tokens/tiktokenAssets.ts).
  */
 function writeTiktokenAssets() {
   const root = dirname(require.resolve('tiktoken'));
   const assets = {
-    'tiktoken_bg.wasm.br': join(root, 'lite', 'tiktoken_bg.wasm'),
-    'o200k_base.json.br': join(root, 'encoders', 'o200k_base.json'),
-    'cl100k_base.json.br': join(root, 'encoders', 'cl100k_base.json'),
+    'tiktoken_bg.wasm.br': { src: join(root, 'lite', 'tiktoken_bg.wasm'), pack: (bytes) => bytes },
+    'o200k_base.ranks.br': { src: join(root, 'encoders', 'o200k_base.json'), pack: packRanks },
+    'cl100k_base.ranks.br': { src: join(root, 'encoders', 'cl100k_base.json'), pack: packRanks },
   };
   mkdirSync('dist/tiktoken', { recursive: true });
-  for (const [name, src] of Object.entries(assets)) {
+  // Files an older build wrote under other names would ship in the .vsix too.
+  for (const old of readdirSync('dist/tiktoken')) if (!(old in assets)) rmSync(join('dist/tiktoken', old));
+  for (const [name, { src, pack }] of Object.entries(assets)) {
     const out = join('dist/tiktoken', name);
     if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) continue;
     const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_LGWIN]: 24 };
-    writeFileSync(out, zlib.brotliCompressSync(readFileSync(src), { params }));
+    writeFileSync(out, zlib.brotliCompressSync(pack(readFileSync(src)), { params }));
   }
 }
 

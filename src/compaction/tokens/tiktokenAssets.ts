@@ -37,7 +37,9 @@ import {
   writeCacheFile,
 } from './encoderSnapshot';
 import type { TiktokenEncoding } from './modelFamilies';
+import { type EncoderSpec, unpackRanks } from './packedRanks';
 
+/** The wasm, or an encoding's rank file (shipped packed, `packedRanks.ts`). */
 export type AssetName = 'tiktoken_bg.wasm' | `${TiktokenEncoding}.json`;
 
 export interface AssetLocation {
@@ -56,6 +58,11 @@ function resolveModule(id: string): string {
   return require.resolve(id);
 }
 
+/** The file in the bundle's folder: the rank files are packed, hence another name. */
+function compressedName(name: AssetName): string {
+  return name.endsWith('.json') ? name.replace(/\.json$/, '.ranks.br') : `${name}.br`;
+}
+
 function uncompressedPath(name: AssetName): string {
   const liteEntry = 'tiktoken/lite';
   if (name === 'tiktoken_bg.wasm') return join(dirname(resolveModule(liteEntry)), 'tiktoken_bg.wasm');
@@ -69,7 +76,7 @@ interface StoredAsset {
 }
 
 function readStoredAsset(name: AssetName, where: AssetLocation): StoredAsset {
-  const br = join(where.compressedDir ?? defaultCompressedDir(), `${name}.br`);
+  const br = join(where.compressedDir ?? defaultCompressedDir(), compressedName(name));
   if (existsSync(br)) return { bytes: readFileSync(br), compressed: true };
   let plain: string;
   try {
@@ -83,12 +90,16 @@ function readStoredAsset(name: AssetName, where: AssetLocation): StoredAsset {
 const contentOf = (a: StoredAsset): Buffer => (a.compressed ? brotliDecompressSync(a.bytes) : a.bytes);
 
 /**
- * The bytes of one asset: `<compressedDir>/<name>.br` decompressed when it
- * exists, else the uncompressed file from node_modules. Throws with both paths
- * when neither exists.
+ * An encoding's rank file: `<compressedDir>/<encoding>.ranks.br` (packed) when it
+ * exists, else the JSON file from node_modules. Throws with both paths when
+ * neither exists.
  */
-export function readTiktokenAsset(name: AssetName, where: AssetLocation = {}): Buffer {
-  return contentOf(readStoredAsset(name, where));
+export function readEncoderSpec(encoding: TiktokenEncoding, where: AssetLocation = {}): EncoderSpec {
+  return specOf(readStoredAsset(`${encoding}.json`, where));
+}
+
+function specOf(ranks: StoredAsset): EncoderSpec {
+  return ranks.compressed ? unpackRanks(contentOf(ranks)) : (JSON.parse(ranks.bytes.toString('utf8')) as EncoderSpec);
 }
 
 // The ES2022 lib and @types/node 20 do not declare WebAssembly; this is the part we use.
@@ -177,12 +188,6 @@ function countOrdinary(exports: WasmExports, self: number): (text: string) => nu
   };
 }
 
-interface EncoderSpec {
-  bpe_ranks: string;
-  special_tokens: Record<string, number>;
-  pat_str: string;
-}
-
 export interface LoadedEncoder {
   tiktoken: Tiktoken;
   /** encode_ordinary(text).length, faster (countOrdinary). */
@@ -237,7 +242,7 @@ export function loadEncoder(encoding: TiktokenEncoding, where: AssetLocation = {
     // A snapshot that did not restore may have left the memory half written: start again.
     rt = runtime = instantiate(where, cacheDir);
   }
-  const spec = JSON.parse(contentOf(ranks).toString('utf8')) as EncoderSpec;
+  const spec = specOf(ranks);
   const tiktoken = new bindings.Tiktoken(spec.bpe_ranks, spec.special_tokens, spec.pat_str);
   const pointer = (tiktoken as unknown as { __wbg_ptr: number }).__wbg_ptr;
   const count = countOrdinary(rt.exports, pointer);

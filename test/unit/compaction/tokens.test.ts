@@ -8,7 +8,9 @@ import { brotliCompressSync } from 'node:zlib';
 import { applyCalibration, calibrate } from '../../../src/compaction/tokens/calibration';
 import { createEstimateCounter, createTokenCounter } from '../../../src/compaction/tokens/counter';
 import { encodingForModel } from '../../../src/compaction/tokens/modelFamilies';
-import { readTiktokenAsset } from '../../../src/compaction/tokens/tiktokenAssets';
+import { readEncoderSpec } from '../../../src/compaction/tokens/tiktokenAssets';
+import { unpackRanks } from '../../../src/compaction/tokens/packedRanks';
+import { packRanks } from '../../../scripts/packRanks.mjs';
 import { IMAGE_TOKENS, MESSAGE_OVERHEAD_TOKENS } from '../../../src/compaction/constants';
 
 test('o200k_base counts "hello world" as 2 tokens', () => {
@@ -108,16 +110,20 @@ test('the estimate counter is marked estimated, chars/4', () => {
   assert.equal(e.countText('123456789'), 3);
 });
 
-test('assets load from brotli files in the bundle folder when present', () => {
+test('rank files load packed from the bundle folder, exactly as tiktoken ships them, and from node_modules without it', () => {
   const require = createRequire(__filename);
   const plain = readFileSync(require.resolve('tiktoken/encoders/cl100k_base.json'));
+  const shipped = JSON.parse(plain.toString('utf8')) as unknown;
   const dir = mkdtempSync(join(tmpdir(), 'tk-'));
-  writeFileSync(join(dir, 'cl100k_base.json.br'), brotliCompressSync(plain));
-  const fromBr = readTiktokenAsset('cl100k_base.json', { compressedDir: dir });
-  assert.ok(fromBr.equals(plain));
-  // Without a .br file it falls back to node_modules.
-  const fallback = readTiktokenAsset('tiktoken_bg.wasm', { compressedDir: dir });
-  assert.equal(fallback.subarray(0, 4).toString('hex'), '0061736d', 'wasm magic number');
+  // Without a packed file it falls back to node_modules.
+  assert.deepEqual(readEncoderSpec('cl100k_base', { compressedDir: dir }), shipped);
+  const packed = packRanks(plain);
+  assert.ok(packed.length < plain.length * 0.8, `packed ${packed.length} bytes vs ${plain.length}`);
+  writeFileSync(join(dir, 'cl100k_base.ranks.br'), brotliCompressSync(packed));
+  assert.deepEqual(readEncoderSpec('cl100k_base', { compressedDir: dir }), shipped);
+  // A torn packed file is an error, not a wrong tokenizer.
+  assert.throws(() => unpackRanks(packed.subarray(0, packed.length - 3)), /torn token/);
+  assert.throws(() => unpackRanks(Buffer.from('{"magic":"other"}\n')), /magic/);
 });
 
 test('calibrate: factor and correction from reported usage; out-of-range is unusable', () => {
