@@ -112,15 +112,18 @@ test('the estimate counter is marked estimated, chars/4', () => {
 
 test('rank files load packed from the bundle folder, exactly as tiktoken ships them, and from node_modules without it', () => {
   const require = createRequire(__filename);
-  const plain = readFileSync(require.resolve('tiktoken/encoders/cl100k_base.json'));
-  const shipped = JSON.parse(plain.toString('utf8')) as unknown;
   const dir = mkdtempSync(join(tmpdir(), 'tk-'));
-  // Without a packed file it falls back to node_modules.
-  assert.deepEqual(readEncoderSpec('cl100k_base', { compressedDir: dir }), shipped);
-  const packed = packRanks(plain);
-  assert.ok(packed.length < plain.length * 0.8, `packed ${packed.length} bytes vs ${plain.length}`);
-  writeFileSync(join(dir, 'cl100k_base.ranks.br'), brotliCompressSync(packed));
-  assert.deepEqual(readEncoderSpec('cl100k_base', { compressedDir: dir }), shipped);
+  let packed: Buffer = Buffer.alloc(0);
+  for (const encoding of ['cl100k_base', 'o200k_base'] as const) {
+    const plain = readFileSync(require.resolve(`tiktoken/encoders/${encoding}.json`));
+    const shipped = JSON.parse(plain.toString('utf8')) as unknown;
+    // Without a packed file it falls back to node_modules.
+    assert.deepEqual(readEncoderSpec(encoding, { compressedDir: dir }), shipped);
+    packed = packRanks(plain);
+    assert.ok(packed.length < plain.length * 0.8, `packed ${packed.length} bytes vs ${plain.length}`);
+    writeFileSync(join(dir, `${encoding}.ranks.br`), brotliCompressSync(packed));
+    assert.deepEqual(readEncoderSpec(encoding, { compressedDir: dir }), shipped, `${encoding} unpacks to the rank file tiktoken ships`);
+  }
   // A torn packed file is an error, not a wrong tokenizer.
   assert.throws(() => unpackRanks(packed.subarray(0, packed.length - 3)), /torn token/);
   assert.throws(() => unpackRanks(Buffer.from('{"magic":"other"}\n')), /magic/);
