@@ -39,7 +39,6 @@ test('a pinned reply survives two compactions verbatim; the Context view lists i
     },
   });
   await withChat(t, vscode, 'pins', async (page) => {
-
     // 1. A reply the person wants kept, pinned with /pin (the last reply).
     assert.match(await sendChat(page, '@compactor what is the rule for the deploy key?'), /CONSTRAINT-7731/);
     const pinned = await sendChat(page, '@compactor /pin');

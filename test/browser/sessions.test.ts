@@ -55,7 +55,6 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
     },
   });
   await withChat(t, vscode, 'sessions', async (page) => {
-
     t.diagnostic('step: 1 tool calls');
     // 1. Tool calls: the model asks to read a file, gets the result, answers.
     const toolReply = await sendChat(page, '@compactor what is in src/store.js?');
