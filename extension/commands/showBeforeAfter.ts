@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import { activeCompaction, keptPinIds, messagesOf } from '../../src/compaction/context';
 import { beforeAfterOf } from '../../src/compaction/export/beforeAfter';
 import { previewOf } from '../../src/compaction/pinList';
-import type { CompactionRecord } from '../../src/compaction/records';
 import { beforeAfterUri, parseBeforeAfterUri } from '../ui/beforeAfterDocuments';
 import { formatTokens, revertedLine } from '../ui/format';
 import type { Command } from './command';
+import { namedCompaction } from './namedCompaction';
 
 /**
  * Opens the context before a compaction and after it side by side (a diff of
@@ -13,16 +13,11 @@ import type { Command } from './command';
  */
 export const showBeforeAfter: Command = {
   id: 'compactor.showBeforeAfter',
-  async execute(ctx, sessionId?: unknown, compactionId?: unknown) {
-    if (typeof sessionId !== 'string' || typeof compactionId !== 'string') {
-      throw new Error('Show Before / After needs a session id and a compaction id.');
-    }
-    const log = await ctx.sessions.load(sessionId);
-    const c = log.records.find((r): r is CompactionRecord => r.type === 'compaction' && r.id === compactionId);
-    if (!c) throw new Error(`No compaction ${compactionId} in this session.`);
+  async execute(ctx, first?: unknown, second?: unknown) {
+    const { sessionId, compaction: c } = await namedCompaction(ctx, 'Show Before / After', first, second);
     const title = `Context before ↔ after compaction (${formatTokens(c.before.tokens)} → ${formatTokens(c.after.tokens)})`;
-    await vscode.commands.executeCommand('vscode.diff', beforeAfterUri(sessionId, compactionId, 'before'), beforeAfterUri(sessionId, compactionId, 'after'), title, { preview: false });
-    return compactionId;
+    await vscode.commands.executeCommand('vscode.diff', beforeAfterUri(sessionId, c.id, 'before'), beforeAfterUri(sessionId, c.id, 'after'), title, { preview: false });
+    return c.id;
   },
 };
 

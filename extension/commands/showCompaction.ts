@@ -1,18 +1,13 @@
 import * as vscode from 'vscode';
-import type { CompactionRecord } from '../../src/compaction/records';
 import { compactionLine } from '../ui/format';
 import type { Command } from './command';
+import { namedCompaction } from './namedCompaction';
 
 /** Opens a compaction's summary (and what it reports) as a read-only Markdown document. */
 export const showCompaction: Command = {
   id: 'compactor.showCompaction',
   async execute(ctx, sessionId?: unknown, compactionId?: unknown) {
-    if (typeof sessionId !== 'string' || typeof compactionId !== 'string') {
-      throw new Error('Show Compaction needs a session id and a compaction id.');
-    }
-    const log = await ctx.sessions.load(sessionId);
-    const c = log.records.find((r): r is CompactionRecord => r.type === 'compaction' && r.id === compactionId);
-    if (!c) throw new Error(`No compaction ${compactionId} in this session.`);
+    const { compaction: c } = await namedCompaction(ctx, 'Show Compaction', sessionId, compactionId);
     const report = { ...c, status: 'compacted' as const, tokensSaved: c.before.tokens - c.after.tokens };
     const body = [
       `# Compaction of ${new Date(c.at).toLocaleString()}`,

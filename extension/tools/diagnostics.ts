@@ -1,22 +1,17 @@
 import * as vscode from 'vscode';
-import type * as z from 'zod';
+import { readOnlyTool } from './readOnlyTool';
 import { DIAGNOSTICS_TOOL, DiagnosticsInput } from './toolInputs';
 import { DIAGNOSTICS_MAX } from './toolLimits';
 import { resolveWorkspacePath, workspaceRelative } from './workspacePaths';
 
-export { DIAGNOSTICS_TOOL };
-
-const Input = DiagnosticsInput;
-
 const SEVERITY = ['error', 'warning', 'info', 'hint'] as const;
 
 /** Reads the problems VS Code knows of, for one file or the whole workspace. */
-export const diagnosticsTool: vscode.LanguageModelTool<z.infer<typeof Input>> = {
-  prepareInvocation() {
-    return { invocationMessage: 'Reading problems' };
-  },
-  async invoke(options) {
-    const input = Input.parse(options.input ?? {});
+export const diagnosticsTool = readOnlyTool({
+  name: DIAGNOSTICS_TOOL,
+  input: DiagnosticsInput,
+  message: () => 'Reading problems',
+  async answer(input) {
     const entries: Array<[vscode.Uri, readonly vscode.Diagnostic[]]> = input.path
       ? [[resolveWorkspacePath(input.path), vscode.languages.getDiagnostics(resolveWorkspacePath(input.path))]]
       : vscode.languages.getDiagnostics();
@@ -27,7 +22,6 @@ export const diagnosticsTool: vscode.LanguageModelTool<z.infer<typeof Input>> = 
         lines.push(`${workspaceRelative(uri)}:${d.range.start.line + 1}:${d.range.start.character + 1} ${SEVERITY[d.severity]}: ${d.message}${d.source ? ` (${d.source})` : ''}`);
       }
     }
-    const text = lines.length === 0 ? 'No problems reported.' : `${lines.length} problems:\n${lines.join('\n')}`;
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
+    return lines.length === 0 ? 'No problems reported.' : `${lines.length} problems:\n${lines.join('\n')}`;
   },
-};
+});

@@ -1,20 +1,15 @@
 import * as vscode from 'vscode';
-import type * as z from 'zod';
+import { readOnlyTool } from './readOnlyTool';
 import { READ_FILE_TOOL, ReadFileInput } from './toolInputs';
 import { READ_FILE_MAX_CHARS } from './toolLimits';
 import { resolveWorkspacePath, workspaceRelative } from './workspacePaths';
 
-export { READ_FILE_TOOL };
-
-const Input = ReadFileInput;
-
 /** Reads a workspace file (or a line range of it), with line numbers. */
-export const readFileTool: vscode.LanguageModelTool<z.infer<typeof Input>> = {
-  prepareInvocation(options) {
-    return { invocationMessage: `Reading ${String((options.input as { path?: unknown }).path ?? 'a file')}` };
-  },
-  async invoke(options) {
-    const input = Input.parse(options.input);
+export const readFileTool = readOnlyTool({
+  name: READ_FILE_TOOL,
+  input: ReadFileInput,
+  message: (raw) => `Reading ${String(raw.path ?? 'a file')}`,
+  async answer(input) {
     const uri = resolveWorkspacePath(input.path);
     const bytes = await vscode.workspace.fs.readFile(uri);
     const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
@@ -30,6 +25,6 @@ export const readFileTool: vscode.LanguageModelTool<z.infer<typeof Input>> = {
     const shown = line - 1;
     const header = `File ${workspaceRelative(uri)} (lines ${start}-${shown} of ${lines.length})`;
     const more = shown < end ? `\n[truncated: read lines ${shown + 1}-${end} with startLine/endLine]` : '';
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(`${header}\n${body}${more}`)]);
+    return `${header}\n${body}${more}`;
   },
-};
+});

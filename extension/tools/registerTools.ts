@@ -1,15 +1,25 @@
 import * as vscode from 'vscode';
 import { createFileTool } from './createFile';
-import { DIAGNOSTICS_TOOL, diagnosticsTool } from './diagnostics';
+import { diagnosticsTool } from './diagnostics';
 import { editFileTool } from './editFile';
-import { LIST_FOLDER_TOOL, listFolderTool } from './listFolder';
+import { listFolderTool } from './listFolder';
 import type { SessionService } from '../sessions/sessionService';
-import { READ_FILE_TOOL, readFileTool } from './readFile';
+import { readFileTool } from './readFile';
 import { recallTool } from './recall';
 import { runInTerminalTool } from './runInTerminal';
-import { SEARCH_TEXT_TOOL, searchTextTool } from './searchText';
+import { searchTextTool } from './searchText';
 import { ShellRunner } from './terminal/shellRunner';
-import { CREATE_FILE_TOOL, EDIT_FILE_TOOL, RECALL_TOOL, RUN_IN_TERMINAL_TOOL, WRITE_FILE_TOOL } from './toolInputs';
+import {
+  CREATE_FILE_TOOL,
+  DIAGNOSTICS_TOOL,
+  EDIT_FILE_TOOL,
+  LIST_FOLDER_TOOL,
+  READ_FILE_TOOL,
+  RECALL_TOOL,
+  RUN_IN_TERMINAL_TOOL,
+  SEARCH_TEXT_TOOL,
+  WRITE_FILE_TOOL,
+} from './toolInputs';
 import { writeFileTool } from './writeFile';
 
 /** Names of the tools the participant offers its model: four that read, four that change things (each with a review step), and recall. */

@@ -1,12 +1,8 @@
 import * as vscode from 'vscode';
-import type * as z from 'zod';
+import { readOnlyTool } from './readOnlyTool';
 import { SEARCH_TEXT_TOOL, SearchTextInput } from './toolInputs';
 import { SEARCH_EXCLUDE_GLOB, SEARCH_MAX_FILE_BYTES, SEARCH_MAX_FILES, SEARCH_MAX_MATCHES } from './toolLimits';
 import { workspaceRelative } from './workspacePaths';
-
-export { SEARCH_TEXT_TOOL };
-
-const Input = SearchTextInput;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -16,12 +12,11 @@ function escapeRegExp(text: string): string {
  * Searches the text of workspace files (stable API only: findFiles + read),
  * bounded in files scanned and matches returned.
  */
-export const searchTextTool: vscode.LanguageModelTool<z.infer<typeof Input>> = {
-  prepareInvocation(options) {
-    return { invocationMessage: `Searching for ${JSON.stringify((options.input as { query?: unknown }).query ?? '')}` };
-  },
-  async invoke(options, token) {
-    const input = Input.parse(options.input);
+export const searchTextTool = readOnlyTool({
+  name: SEARCH_TEXT_TOOL,
+  input: SearchTextInput,
+  message: (raw) => `Searching for ${JSON.stringify(raw.query ?? '')}`,
+  async answer(input, token) {
     const pattern = new RegExp(input.isRegex ? input.query : escapeRegExp(input.query), 'i');
     const files = await vscode.workspace.findFiles(input.include ?? '**/*', SEARCH_EXCLUDE_GLOB, SEARCH_MAX_FILES, token);
     const matches: string[] = [];
@@ -38,6 +33,6 @@ export const searchTextTool: vscode.LanguageModelTool<z.infer<typeof Input>> = {
       }
     }
     const header = matches.length === 0 ? `No matches for ${JSON.stringify(input.query)}.` : `${matches.length} matches for ${JSON.stringify(input.query)}${matches.length >= SEARCH_MAX_MATCHES ? ' (first ' + SEARCH_MAX_MATCHES + ')' : ''}:`;
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart([header, ...matches].join('\n'))]);
+    return [header, ...matches].join('\n');
   },
-};
+});

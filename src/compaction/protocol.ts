@@ -41,7 +41,7 @@ import {
   SessionHeaderSchema,
   type Tier,
 } from './records';
-import type { CompactResult, CompactStatus, TierCount } from './types';
+import type { CompactionReport, CompactResult } from './types';
 import type { UsageBreakdown } from './usage';
 
 /** Bumped when a request or result changes shape; the server reports it in `initialize`. */
@@ -158,20 +158,16 @@ export const PlanParamsSchema = z.object(PlanFields);
 export type PlanParams = z.output<typeof PlanParamsSchema>;
 export type PlanParamsInput = z.input<typeof PlanParamsSchema>;
 
-export interface PlanResult {
-  /** `compacted` when compact would append a record; otherwise why not. */
-  status: CompactStatus;
+/**
+ * The report compact would give, estimated: `status` is `compacted` when compact
+ * would append a record, otherwise why not; `after` is what compact would
+ * produce now; `withinTarget` says whether that fits the target.
+ */
+export interface PlanResult
+  extends Pick<CompactionReport, 'status' | 'tiers' | 'before' | 'after' | 'tokensSaved' | 'reason'>,
+    Required<Pick<CompactionReport, 'targetTokens' | 'withinTarget'>> {
   wouldCompact: boolean;
-  tiers: TierCount[];
-  before: { tokens: number; messages: number; utilisation?: number };
-  /** Estimated: what compact would produce now. */
-  after: { tokens: number; messages: number; utilisation?: number };
-  tokensSaved: number;
-  targetTokens: number;
-  /** Whether the estimated result fits the target. */
-  withinTarget: boolean;
   budget: Budget;
-  reason?: string;
 }
 
 // --- compaction/compact ----------------------------------------------------------

@@ -98,10 +98,15 @@ export const SessionHeaderSchema = z.object({
 });
 export type SessionHeader = z.infer<typeof SessionHeaderSchema>;
 
-export const MessageRecordSchema = z.object({
-  type: z.literal('message'),
-  id: z.string().min(1),
-  at: z.string(),
+/**
+ * A record after the header: its kind, an id unique in the log and when it was
+ * appended (ISO 8601), then the kind's own `fields`.
+ */
+function bodyRecord<Type extends string, Fields extends z.ZodRawShape>(type: Type, fields: Fields) {
+  return z.object({ type: z.literal(type), id: z.string().min(1), at: z.string(), ...fields });
+}
+
+export const MessageRecordSchema = bodyRecord('message', {
   role: RoleSchema,
   parts: z.array(PartSchema),
   /** Tokens of this message's parts, counted once at append time. */
@@ -130,10 +135,10 @@ export const AttachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
-export const CompactionRecordSchema = z.object({
-  type: z.literal('compaction'),
-  id: z.string().min(1),
-  at: z.string(),
+/** Tokens and messages of the context. */
+const ContextSizeSchema = z.object({ tokens: z.number().int().nonnegative(), messages: z.number().int().nonnegative() });
+
+export const CompactionRecordSchema = bodyRecord('compaction', {
   source: CompactionSourceSchema,
   /** Strategy name as chosen by the planner or the user (`auto`, `mask`, `extractive`, `llm`, `truncate`). */
   strategy: z.string(),
@@ -150,8 +155,8 @@ export const CompactionRecordSchema = z.object({
   fidelity: z.number().min(0).max(1).optional(),
   summaryTokens: z.number().int().nonnegative(),
   attachments: z.array(AttachmentSchema).default([]),
-  before: z.object({ tokens: z.number().int().nonnegative(), messages: z.number().int().nonnegative() }),
-  after: z.object({ tokens: z.number().int().nonnegative(), messages: z.number().int().nonnegative() }),
+  before: ContextSizeSchema,
+  after: ContextSizeSchema,
   durationMs: z.number().nonnegative(),
   model: z.string().optional(),
   instructions: z.string().optional(),
@@ -162,10 +167,7 @@ export const CompactionRecordSchema = z.object({
 });
 export type CompactionRecord = z.infer<typeof CompactionRecordSchema>;
 
-export const RevertRecordSchema = z.object({
-  type: z.literal('revert'),
-  id: z.string().min(1),
-  at: z.string(),
+export const RevertRecordSchema = bodyRecord('revert', {
   compactionId: z.string(),
 });
 export type RevertRecord = z.infer<typeof RevertRecordSchema>;
@@ -175,10 +177,7 @@ export type RevertRecord = z.infer<typeof RevertRecordSchema>;
  * of turns >= `fromTurn` appended before this record are superseded (kept in
  * the log, left out of the context). The Chat view is the source of truth.
  */
-export const RewindRecordSchema = z.object({
-  type: z.literal('rewind'),
-  id: z.string().min(1),
-  at: z.string(),
+export const RewindRecordSchema = bodyRecord('rewind', {
   fromTurn: z.number().int().nonnegative(),
   reason: z.string().optional(),
 });
@@ -190,10 +189,7 @@ export type RewindRecord = z.infer<typeof RewindRecordSchema>;
  * truncated; pins.ts). The newest pin record of a message wins, so an unpin is
  * the revert of a pin and both stay in the log.
  */
-export const PinRecordSchema = z.object({
-  type: z.literal('pin'),
-  id: z.string().min(1),
-  at: z.string(),
+export const PinRecordSchema = bodyRecord('pin', {
   messageId: z.string().min(1),
   pinned: z.boolean(),
   /** The passage the person quoted to find the message (`/pin "…"`), when they did. */
@@ -213,14 +209,8 @@ export const BodyRecordSchema = z.discriminatedUnion('type', [
 ]);
 export type BodyRecord = z.infer<typeof BodyRecordSchema>;
 
-export const LogRecordSchema = z.discriminatedUnion('type', [
-  SessionHeaderSchema,
-  MessageRecordSchema,
-  CompactionRecordSchema,
-  RevertRecordSchema,
-  RewindRecordSchema,
-  PinRecordSchema,
-]);
+/** Any line of a log: the header or a body record. */
+export const LogRecordSchema = z.discriminatedUnion('type', [SessionHeaderSchema, ...BodyRecordSchema.options]);
 export type LogRecord = z.infer<typeof LogRecordSchema>;
 
 /** A session as read from its log: the header and the other records in order. */

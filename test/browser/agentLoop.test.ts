@@ -24,35 +24,24 @@ import { startVsCode } from './harness/vscode';
 type Part = { type: string; text?: string; callId?: string; id?: string; name?: string; args?: unknown; isError?: boolean };
 type LogRecord = { type: string; id: string; role?: string; parts?: Part[]; turn?: number; source?: string; covered?: string[]; replaced?: { messageId: string; parts: Part[] }[] };
 type ScriptEvent = { kind: string; event?: string; source?: string; target?: string | null; exact?: boolean; script?: { step?: number; label?: string }; toolCalls?: { callId: string; name: string; input: Record<string, unknown> }[] };
+type Step = { tool: string; input?: { path?: string; content?: string; oldText?: string; newText?: string } };
 
-/** What the three touched files must hold at the end (demo/workspace plus the agent's edits). */
-const EXPECTED_TODOS = `export function addTodo(todos, title, due) {
-  const id = todos.length ? Math.max(...todos.map((t) => t.id)) + 1 : 1;
-  return [...todos, { id, title, done: false, due: due ? new Date(due).toISOString() : undefined }];
-}
+/** The script's steps (plain JS under test/fixtures/test-model, loaded as CommonJS). */
+const require = createRequire(import.meta.url);
+const { STEPS } = require('../fixtures/test-model/scriptedAgent.js') as { STEPS: Step[] };
 
-export function completeTodo(todos, id) {
-  return todos.map((t) => (t.id === id ? { ...t, done: true } : t));
+/** What a file must hold at the end: demo/workspace's, with each of the script's edits to it applied in order. */
+function afterScriptEdits(rel: string): string {
+  let text = demoWorkspaceFiles()[rel]!;
+  for (const { tool, input } of STEPS) {
+    if (tool !== 'compactor_editFile' || input?.path !== rel) continue;
+    assert.ok(text.includes(input.oldText!), `the script's edit of ${rel} finds its old text:\n${input.oldText}`);
+    text = text.replace(input.oldText!, () => input.newText!);
+  }
+  return text;
 }
-
-/** 23:59:59.999 local time on \`day\`; a 'YYYY-MM-DD' string is a local calendar day, not UTC midnight. */
-function endOfLocalDay(day) {
-  const ymd = typeof day === 'string' ? /^(\\d{4})-(\\d{2})-(\\d{2})$/.exec(day) : null;
-  const end = ymd ? new Date(Number(ymd[1]), Number(ymd[2]) - 1, Number(ymd[3])) : new Date(day);
-  end.setHours(23, 59, 59, 999);
-  return end;
-}
-
-/** Todos due before the end of the given day (local time), oldest first. */
-export function dueBy(todos, day) {
-  const end = endOfLocalDay(day);
-  return todos.filter((t) => t.due && !t.done && new Date(t.due) <= end).sort((a, b) => a.due.localeCompare(b.due));
-}
-`;
 
 /** The test file the agent creates: the script's createFile content, byte for byte on disk. */
-const require = createRequire(import.meta.url);
-const { STEPS } = require('../fixtures/test-model/scriptedAgent.js') as { STEPS: { tool: string; input?: { path?: string; content?: string } }[] };
 const EXPECTED_NEW_TEST = STEPS.find((s) => s.tool === 'compactor_createFile' && s.input?.path === 'test/timezone.test.js')?.input?.content ?? '(missing from the script)';
 
 /** The session logs (`<storage>/sessions/*.jsonl`) under code-server's user data, parsed. */
@@ -164,9 +153,9 @@ test('the scripted agent fixes the demo bug in one request of 40+ tool rounds, a
 
   // --- The files on disk: the fix, the new tests, and they pass in other zones.
   const file = (rel: string) => readFileSync(join(vscode.workspaceDir, rel), 'utf8');
-  assert.equal(file('src/todos.js'), EXPECTED_TODOS);
+  assert.equal(file('src/todos.js'), afterScriptEdits('src/todos.js'));
   assert.equal(file('test/timezone.test.js'), EXPECTED_NEW_TEST);
-  assert.equal(file('test/todos.test.js'), demoWorkspaceFiles()['test/todos.test.js']!.replace("'2026-11-20T18:00:00Z'", 'new Date(2026, 10, 20, 18, 0).toISOString()'));
+  assert.equal(file('test/todos.test.js'), afterScriptEdits('test/todos.test.js'));
   for (const tz of ['Asia/Tokyo', 'America/New_York']) {
     const r = spawnSync(process.execPath, ['--test', 'test/'], { cwd: vscode.workspaceDir, env: { ...withoutTestContext(), TZ: tz }, encoding: 'utf8' });
     assert.equal(r.status, 0, `the fixed workspace's tests pass with TZ=${tz}:\n${r.stdout}${r.stderr}`);

@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { bulk, openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
+import { bulk, runCommand, sendChat } from './harness/browser';
+import { withChat } from './harness/chat';
 import { startVsCode, type VsCode } from './harness/vscode';
 
 const SUMMARY_PROMPT = 'write a detailed summary of the conversation';
@@ -47,11 +48,7 @@ test('preview: Compact Conversation opens the summary; edited and applied, the n
       ],
     },
   });
-  t.after(() => vscode.stop());
-  const { page } = vscode;
-  try {
-    await openChat(page);
-    await selectChatModel(page);
+  await withChat(t, vscode, 'control-preview', async (page) => {
     for (let i = 1; i <= 3; i++) await sendChat(page, `@compactor turn ${i}: ${bulk(`t${i}`, 250)}`);
 
     t.diagnostic('step: preview opens');
@@ -103,10 +100,7 @@ test('preview: Compact Conversation opens the summary; edited and applied, the n
     const afterDiscard = await sendChat(page, '@compactor /history');
     assert.equal((afterDiscard.match(/manual/g) ?? []).length, 1, `still one compaction: ${afterDiscard}`);
     assert.ok(vscode.requestsOfModel().length > before);
-  } catch (err) {
-    await vscode.screenshot('control-preview-failure').catch(() => undefined);
-    throw err;
-  }
+  });
 });
 
 test('preparation: crossing the preparation level prepares the summary in the background; auto-compaction applies it with no summary request in its path', { timeout: 600_000 }, async (t) => {
@@ -124,11 +118,7 @@ test('preparation: crossing the preparation level prepares the summary in the ba
       ],
     },
   });
-  t.after(() => vscode.stop());
-  const { page } = vscode;
-  try {
-    await openChat(page);
-    await selectChatModel(page);
+  await withChat(t, vscode, 'control-prepared', async (page) => {
     const replies: string[] = [];
     const sentAt: number[] = [];
     for (let i = 1; i <= 10 && !replies.some((r) => /Automatically compacted/.test(r)); i++) {
@@ -163,8 +153,5 @@ test('preparation: crossing the preparation level prepares the summary in the ba
     const history = await sendChat(page, '@compactor /history');
     assert.match(history, /prepared/);
     assert.match(vscode.outputChannelLog('Context Compactor'), /preparing the next compaction in the background/);
-  } catch (err) {
-    await vscode.screenshot('control-prepared-failure').catch(() => undefined);
-    throw err;
-  }
+  });
 });

@@ -4,7 +4,8 @@
 // the fixture model receives is smaller.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bulk, openChat, selectChatModel, sendChat } from './harness/browser';
+import { bulk, sendChat } from './harness/browser';
+import { withChat } from './harness/chat';
 import { startVsCode } from './harness/vscode';
 
 test('a session left idle is compacted while idle, and the next request is smaller', { timeout: 300_000 }, async (t) => {
@@ -13,11 +14,7 @@ test('a session left idle is compacted while idle, and the next request is small
     // Window 64,000 → effective 44,000: four long turns stay far below auto-compaction.
     model: { maxInputTokens: 24000, replies: [{ match: 'turn ', scope: 'last', reply: 'Noted turn {n}.' }] },
   });
-  t.after(() => vscode.stop());
-  const { page } = vscode;
-  try {
-    await openChat(page);
-    await selectChatModel(page);
+  await withChat(t, vscode, 'idle', async (page) => {
     for (let i = 1; i <= 4; i++) await sendChat(page, `@compactor turn ${i}: ${bulk(`t${i}`, 250)}`);
     const before = vscode.requestsOfModel().at(-1);
     assert.ok(before);
@@ -33,8 +30,5 @@ test('a session left idle is compacted while idle, and the next request is small
     const after = vscode.requestsOfModel().at(-1);
     assert.equal(after?.messages.at(-1)?.text, 'after idle');
     assert.ok(after.promptTokens < before.promptTokens * 0.75, `the next request is smaller: ${after.promptTokens} vs ${before.promptTokens} tokens`);
-  } catch (err) {
-    await vscode.screenshot('idle-failure').catch(() => undefined);
-    throw err;
-  }
+  });
 });

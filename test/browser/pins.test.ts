@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { bulk, openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
+import { bulk, runCommand, sendChat } from './harness/browser';
+import { withChat } from './harness/chat';
 import { startVsCode, type ModelRequest, type VsCode } from './harness/vscode';
 
 const PINNED_REPLY = 'CONSTRAINT-7731: never touch the deploy key in vault path secret/ops/deploy; rotate it only through the runbook.';
@@ -37,12 +38,7 @@ test('a pinned reply survives two compactions verbatim; the Context view lists i
       ],
     },
   });
-  t.after(() => vscode.stop());
-  const { page } = vscode;
-  try {
-    await openChat(page);
-    await selectChatModel(page);
-
+  await withChat(t, vscode, 'pins', async (page) => {
     // 1. A reply the person wants kept, pinned with /pin (the last reply).
     assert.match(await sendChat(page, '@compactor what is the rule for the deploy key?'), /CONSTRAINT-7731/);
     const pinned = await sendChat(page, '@compactor /pin');
@@ -112,8 +108,5 @@ test('a pinned reply survives two compactions verbatim; the Context view lists i
     while ((await pin.count()) < 2 && Date.now() < deadline) await page.waitForTimeout(250);
     assert.equal(await pin.count(), 2, 'the message pinned from the before/after view is listed in the Context view');
     await vscode.screenshot('pins-pinned-from-view');
-  } catch (err) {
-    await vscode.screenshot('pins-failure').catch(() => undefined);
-    throw err;
-  }
+  });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { bulk, openChat, runCommand, selectChatModel, sendChat } from './harness/browser';
+import { withChat } from './harness/chat';
 import { startVsCode, type ModelRequest, type VsCode } from './harness/vscode';
 
 const SCRIPTED_SUMMARY =
@@ -53,12 +54,7 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
       ],
     },
   });
-  t.after(() => vscode.stop());
-  const { page } = vscode;
-  try {
-    await openChat(page);
-    await selectChatModel(page);
-
+  await withChat(t, vscode, 'sessions', async (page) => {
     t.diagnostic('step: 1 tool calls');
     // 1. Tool calls: the model asks to read a file, gets the result, answers.
     const toolReply = await sendChat(page, '@compactor what is in src/store.js?');
@@ -124,10 +120,7 @@ test('a conversation with tool calls, Compact Conversation, /revert and a reload
     assert.match(history, /manual/);
     assert.match(history, /reverted/);
     await vscode.screenshot('sessions-history-after-reload');
-  } catch (err) {
-    await vscode.screenshot('sessions-failure').catch(() => undefined);
-    throw err;
-  }
+  });
 });
 
 test('automatic compaction fires once near the threshold, not again on the next turn', { timeout: 900_000 }, async (t) => {
@@ -135,11 +128,7 @@ test('automatic compaction fires once near the threshold, not again on the next 
   const vscode = await startVsCode({
     model: { maxInputTokens: 6000, maxOutputTokens: 4000, replies: [{ match: 'step ', scope: 'last', reply: 'Noted step {n}.' }] },
   });
-  t.after(() => vscode.stop());
-  const { page } = vscode;
-  try {
-    await openChat(page);
-    await selectChatModel(page);
+  await withChat(t, vscode, 'sessions-auto', async (page) => {
     const replies: string[] = [];
     for (let i = 1; i <= 6 && !replies.some((r) => /Automatically compacted/.test(r)); i++) {
       replies.push(await sendChat(page, `@compactor step ${i}: ${bulk(`s${i}`, 300)}`));
@@ -153,8 +142,5 @@ test('automatic compaction fires once near the threshold, not again on the next 
     const next = await sendChat(page, '@compactor a short follow-up');
     assert.doesNotMatch(next, /compacted/i, 'no second compaction on the next turn');
     assert.match(next, /Echo: a short follow-up/);
-  } catch (err) {
-    await vscode.screenshot('sessions-auto-failure').catch(() => undefined);
-    throw err;
-  }
+  });
 });

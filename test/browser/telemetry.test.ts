@@ -4,17 +4,21 @@
 // session; with `--disable-telemetry`, the same steps send nothing at all.
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startCaptureServer, type CaptureServer } from '../unit/telemetry/captureServer';
-import { bulk, openChat, selectChatModel, sendChat } from './harness/browser';
+import { bulk, sendChat } from './harness/browser';
+import { withChat } from './harness/chat';
 import { startVsCode, type VsCode } from './harness/vscode';
 
 const SECRETS = ['PELICAN-SECRET-4411', 'quokka_payroll.md', 'notes/quokka_payroll.md'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-async function start(capture: CaptureServer, telemetry: boolean): Promise<VsCode> {
-  return startVsCode({
+/** A stand-in for the PostHog host, and VS Code sending to it; both go when test `t` ends. */
+async function start(t: TestContext, telemetry: boolean): Promise<{ capture: CaptureServer; vscode: VsCode }> {
+  const capture = await startCaptureServer();
+  t.after(() => capture.close());
+  const vscode = await startVsCode({
     telemetry,
     settings: {
       'compactor.telemetry.posthogHost': capture.host,
@@ -25,6 +29,7 @@ async function start(capture: CaptureServer, telemetry: boolean): Promise<VsCode
     // The weight of the conversation is in the model's replies: typing long prompts is slow on a loaded machine.
     model: { maxInputTokens: 16000, replies: [{ match: `/^${SECRETS[0]} turn/`, scope: 'last', reply: bulk('r', 400) }] },
   });
+  return { capture, vscode };
 }
 
 /**
@@ -50,8 +55,6 @@ async function compactFromPalette(page: Page): Promise<void> {
 
 /** A conversation full of strings that must not leave the machine, then Compact Conversation from the palette. */
 async function chatAndCompact(page: Page): Promise<string> {
-  await openChat(page);
-  await selectChatModel(page);
   for (let i = 1; i <= 4; i++) {
     await sendChat(page, `@compactor ${SECRETS[0]} turn ${i}: look at notes/quokka_payroll.md`);
   }
@@ -62,12 +65,9 @@ async function chatAndCompact(page: Page): Promise<string> {
 }
 
 test('telemetry on: one compaction_completed per compaction and one compaction_reverted, no session text', { timeout: 240_000 }, async (t) => {
-  const capture = await startCaptureServer();
-  t.after(() => capture.close());
-  const vscode = await start(capture, true);
-  t.after(() => vscode.stop());
-  try {
-    assert.match(await chatAndCompact(vscode.page), /Compacted: /);
+  const { capture, vscode } = await start(t, true);
+  await withChat(t, vscode, 'telemetry-on', async (page) => {
+    assert.match(await chatAndCompact(page), /Compacted: /);
     const [completed] = await capture.waitForEvents(1, 30_000);
     assert.equal(completed?.event, 'compaction_completed');
     assert.equal(completed?.properties.source, 'manual');
@@ -83,8 +83,8 @@ test('telemetry on: one compaction_completed per compaction and one compaction_r
     assert.equal(completed?.properties.$geoip_disable, true);
     assert.match(completed?.distinct_id ?? '', UUID, 'the distinct id is a random UUID');
 
-    await fromPalette(vscode.page, 'Revert Last Compaction');
-    await vscode.page.locator('.notification-list-item-message', { hasText: /Reverted the manual compaction/ }).first().waitFor({ timeout: 60_000 });
+    await fromPalette(page, 'Revert Last Compaction');
+    await page.locator('.notification-list-item-message', { hasText: /Reverted the manual compaction/ }).first().waitFor({ timeout: 60_000 });
     const events = await capture.waitForEvents(2, 30_000);
     assert.deepEqual(events.map((e) => e.event), ['compaction_completed', 'compaction_reverted']);
     assert.equal(events[1]?.distinct_id, completed?.distinct_id, 'one install id');
@@ -97,25 +97,16 @@ test('telemetry on: one compaction_completed per compaction and one compaction_r
     assert.doesNotMatch(sent, /common\.|vscodemachineid/);
     assert.match(vscode.outputChannelLog('Context Compactor'), /telemetry: on/);
     await vscode.screenshot('telemetry-on-compacted');
-  } catch (err) {
-    await vscode.screenshot('telemetry-on-failure').catch(() => undefined);
-    throw err;
-  }
+  });
 });
 
 test('--disable-telemetry: the same conversation and compaction send nothing', { timeout: 240_000 }, async (t) => {
-  const capture = await startCaptureServer();
-  t.after(() => capture.close());
-  const vscode = await start(capture, false);
-  t.after(() => vscode.stop());
-  try {
-    assert.match(await chatAndCompact(vscode.page), /Compacted: /);
+  const { capture, vscode } = await start(t, false);
+  await withChat(t, vscode, 'telemetry-off', async (page) => {
+    assert.match(await chatAndCompact(page), /Compacted: /);
     // With telemetry on, events arrive within a second or two (see above); wait well past that.
     await new Promise((r) => setTimeout(r, 5_000));
     assert.equal(capture.requests, 0, 'no request reached the PostHog host');
     assert.match(vscode.outputChannelLog('Context Compactor'), /telemetry: off/);
-  } catch (err) {
-    await vscode.screenshot('telemetry-off-failure').catch(() => undefined);
-    throw err;
-  }
+  });
 });

@@ -55,6 +55,24 @@ function transcript(): { text: string; huge: MessageRecord } {
   return { text: lines.join('\n'), huge };
 }
 
+/** A compaction of the coding session's first three messages (u1, a1a, t1a). */
+const COVERING_U1_TO_T1A = {
+  type: 'compaction', id: 'k1', at: '2025-01-01T00:00:01.000Z', source: 'manual', strategy: 'extractive',
+  covered: ['u1', 'a1a', 't1a'], summary: 'earlier work', summaryTokens: 3, before: { tokens: 900, messages: 6 }, after: { tokens: 300, messages: 4 },
+  tiers: [], durationMs: 5,
+};
+
+/** Opens `<name>.jsonl`, the coding session with `appended` records after it, checks every line parses, and returns its code lenses. */
+async function lensesOfCodingSession(name: string, ...appended: object[]): Promise<Lens[]> {
+  const log = codingSession(1);
+  const text = [log.header, ...log.records, ...appended].map((r) => JSON.stringify(r)).join('\n');
+  const logUri = `file:///tmp/compactor-test/sessions/${name}.jsonl`;
+  const published = nextDiagnostics(logUri);
+  await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: logUri, languageId: 'jsonl', version: 1, text } });
+  assert.deepEqual((await published).diagnostics.map((d) => d.message), [], `the records appended to ${name} parse`);
+  return server.connection.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri: logUri } });
+}
+
 describe('transcript features', () => {
   it('publishes diagnostics for a torn line and a huge tool result on open', async () => {
     const published = nextDiagnostics(uri);
@@ -114,38 +132,15 @@ describe('transcript hover and lenses', () => {
   });
 
   it('leaves out messages covered by a compaction that was not reverted', async () => {
-    const log = codingSession(1);
-    const compaction = {
-      type: 'compaction', id: 'k1', at: '2025-01-01T00:00:01.000Z', source: 'manual', strategy: 'extractive',
-      covered: ['u1', 'a1a', 't1a'], summary: 'earlier work', summaryTokens: 3, before: { tokens: 900, messages: 6 }, after: { tokens: 300, messages: 4 },
-      tiers: [], durationMs: 5,
-    };
-    const text = [log.header, ...log.records, compaction].map((r) => JSON.stringify(r)).join('\n');
-    const compactedUri = 'file:///tmp/compactor-test/sessions/compacted.jsonl';
-    const published = nextDiagnostics(compactedUri);
-    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: compactedUri, languageId: 'jsonl', version: 1, text } });
-    const p = await published;
-    assert.deepEqual(p.diagnostics.map((d) => d.message), [], 'the compaction record parses');
-    const lenses = await server.connection.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri: compactedUri } });
+    const lenses = await lensesOfCodingSession('compacted', COVERING_U1_TO_T1A);
     const partial = lenses.filter((l) => l.command.command === 'compactor.compactPartial');
     assert.deepEqual([...new Set(partial.map((l) => (l.command.arguments[0] as { messageId: string }).messageId))], ['a1b', 't1b', 'a1c']);
     assert.equal(lenses.filter((l) => l.command.command === 'compactor.pinMessage').length, 6, 'every message can be pinned, covered ones too');
   });
 
   it('a pinned message gets "Pinned: unpin" and is back in the context even when covered', async () => {
-    const log = codingSession(1);
-    const compaction = {
-      type: 'compaction', id: 'k1', at: '2025-01-01T00:00:01.000Z', source: 'manual', strategy: 'extractive',
-      covered: ['u1', 'a1a', 't1a'], summary: 'earlier work', summaryTokens: 3, before: { tokens: 900, messages: 6 }, after: { tokens: 300, messages: 4 },
-      tiers: [], durationMs: 5,
-    };
     const pin = { type: 'pin', id: 'p1', at: '2025-01-01T00:00:02.000Z', messageId: 'u1', pinned: true };
-    const text = [log.header, ...log.records, compaction, pin].map((r) => JSON.stringify(r)).join('\n');
-    const pinnedUri = 'file:///tmp/compactor-test/sessions/pinned.jsonl';
-    const published = nextDiagnostics(pinnedUri);
-    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: pinnedUri, languageId: 'jsonl', version: 1, text } });
-    assert.deepEqual((await published).diagnostics.map((d) => d.message), [], 'the pin record parses');
-    const lenses = await server.connection.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri: pinnedUri } });
+    const lenses = await lensesOfCodingSession('pinned', COVERING_U1_TO_T1A, pin);
     const onU1 = lenses.filter((l) => (l.command.arguments[0] as { messageId: string }).messageId === 'u1').map((l) => [l.command.title, l.command.command]);
     assert.deepEqual(onU1, [
       ['$(pinned) Pinned: unpin', 'compactor.unpinMessage'],

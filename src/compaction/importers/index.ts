@@ -5,8 +5,8 @@
  * what remains through `LogBuilder` (ids, token counts, turns, system prompt).
  *
  * To add a format: write `<format>.ts` exporting `import<Format>(text, builder)`,
- * add its name to `FORMAT_NAMES` and its recognition to `detect.ts`, and a case
- * below; test it on a real file in test/unit/compaction/importers.test.ts.
+ * add its name to `FORMAT_NAMES` and its recognition to `detect.ts`, and an entry
+ * in `IMPORTERS` below; test it on a real file in test/unit/compaction/importers.test.ts.
  */
 import type { SessionLog } from '../records';
 import type { TokenCounter } from '../types';
@@ -43,6 +43,16 @@ export interface ImportResult {
   requestIds: string[];
 }
 
+/** Each format's importer; pi and OpenHands take their own options from the call's. */
+const IMPORTERS: Record<FormatName, (text: string, builder: LogBuilder, opts: ImportOptions) => void> = {
+  openai: importOpenAI,
+  'claude-code': importClaudeCode,
+  pi: (text, builder, opts) => importPi(text, builder, { nativeCompactions: opts.nativeCompactions ?? 'apply' }),
+  'swe-agent': importSweAgent,
+  'mini-swe-agent': importMiniSweAgent,
+  openhands: (text, builder, opts) => importOpenHands(text, builder, opts.run !== undefined ? { run: opts.run } : {}),
+};
+
 /**
  * Reads a transcript. Throws `ImportError` when the format is unknown or no
  * message could be read; a malformed record only adds a warning.
@@ -60,30 +70,7 @@ export function importTranscript(text: string, opts: ImportOptions): ImportResul
     throw new ImportError('unknown_format', `${where}cannot tell the transcript format; pass one of: ${FORMAT_NAMES.join(', ')}`);
   }
   const builder = new LogBuilder(opts.counter, format);
-  switch (format) {
-    case 'openai':
-      importOpenAI(text, builder);
-      break;
-    case 'claude-code':
-      importClaudeCode(text, builder);
-      break;
-    case 'pi':
-      importPi(text, builder, { nativeCompactions: opts.nativeCompactions ?? 'apply' });
-      break;
-    case 'swe-agent':
-      importSweAgent(text, builder);
-      break;
-    case 'mini-swe-agent':
-      importMiniSweAgent(text, builder);
-      break;
-    case 'openhands':
-      importOpenHands(text, builder, opts.run !== undefined ? { run: opts.run } : {});
-      break;
-    default: {
-      const never: never = format;
-      throw new ImportError('unknown_format', `unknown format "${String(never)}"`);
-    }
-  }
+  IMPORTERS[format](text, builder, opts);
   const log = builder.build(opts.fileName);
   return { log, warnings: builder.warnings, requestIds: builder.requestIds };
 }

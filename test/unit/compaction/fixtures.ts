@@ -50,6 +50,18 @@ export function filler(chars: number, word = 'lorem'): string {
   return `${word} `.repeat(Math.ceil(chars / (word.length + 1))).slice(0, chars);
 }
 
+/** A session that reads src/a.ts twice and gets `content` both times (calls r1, r2; results t1, t2). */
+export function repeatedRead(content: string): SessionLog {
+  return session([
+    user('u1', 'look at a.ts'),
+    call('a1', 'r1', 'read_file', { path: 'src/a.ts' }),
+    result('t1', 'r1', 'read_file', content),
+    call('a2', 'r2', 'read_file', { path: 'src/a.ts' }),
+    result('t2', 'r2', 'read_file', content),
+    assistant('a3', 'ok'),
+  ]);
+}
+
 /**
  * A coding session of `turns` user turns. Each turn (6 messages, ≈ 2×resultChars/4 + 60 tokens):
  * user request → assistant read_file call → its result (resultChars) →

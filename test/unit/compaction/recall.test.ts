@@ -10,7 +10,7 @@ import {
 } from '../../../src/compaction/recall';
 import type { SessionLog } from '../../../src/compaction/records';
 import { createTimeSlicer } from '../../../src/compaction/timeSlicer';
-import { assistant, call, codingSession, compactionRecord, estimate, fakeClock, filler, result, revert, session, user } from './fixtures';
+import { assistant, call, codingSession, compactionRecord, estimate, fakeClock, filler, repeatedRead, result, revert, session, user } from './fixtures';
 
 /** The session with its compaction record appended (what the log holds after a compaction). */
 function compacted(log: SessionLog, strategy: 'mask' | 'auto', targetTokens: number, maskAfterTurns = 2): SessionLog {
@@ -210,14 +210,7 @@ test('answerRecall: exactly one of id or query; bad input gets a clear error', a
 
 test('stubs name their recall id: aged-out results and collapsed repeated reads', () => {
   const content = filler(1_200, 'body');
-  const log = session([
-    user('u1', 'look at a.ts'),
-    call('a1', 'r1', 'read_file', { path: 'src/a.ts' }),
-    result('t1', 'r1', 'read_file', content),
-    call('a2', 'r2', 'read_file', { path: 'src/a.ts' }),
-    result('t2', 'r2', 'read_file', content),
-    assistant('a3', 'ok'),
-  ]);
+  const log = repeatedRead(content);
   const after = compacted(log, 'mask', 100_000, 5);
   assert.match(stubOf(after, 't1'), /superseded: .*Recall it with compactor_recall, recall id "r1"\]$/);
   assert.equal(recallById(after, 'r1').status === 'found' && (recallById(after, 'r1') as { text: string }).text, content);

@@ -4,7 +4,7 @@ import { contextOf } from '../../../src/compaction/context';
 import { extractiveSummary, parseSummary } from '../../../src/compaction/tiers/extractive';
 import { maskToolResults } from '../../../src/compaction/tiers/mask';
 import { truncateOldest } from '../../../src/compaction/tiers/truncate';
-import { assistant, call, codingSession, estimate, filler, result, session, user } from './fixtures';
+import { assistant, codingSession, estimate, filler, repeatedRead, session, user } from './fixtures';
 
 const resultText = (ctxParts: { parts: { type: string; text?: string }[] } | undefined) =>
   ctxParts?.parts.find((p) => p.type === 'tool_result')?.text ?? '';
@@ -26,14 +26,7 @@ test('mask: tool results older than the last N turns become stubs naming tool, a
 
 test('mask: an earlier identical read collapses to a stub pointing to the later one, even in recent turns', () => {
   const content = filler(1_200, 'body');
-  const ctx = contextOf(session([
-    user('u1', 'look at a.ts'),
-    call('a1', 'r1', 'read_file', { path: 'src/a.ts' }),
-    result('t1', 'r1', 'read_file', content),
-    call('a2', 'r2', 'read_file', { path: 'src/a.ts' }),
-    result('t2', 'r2', 'read_file', content),
-    assistant('a3', 'ok'),
-  ]));
+  const ctx = contextOf(repeatedRead(content));
   const r = maskToolResults(ctx, { maskAfterTurns: 5, counter: estimate });
   assert.equal(r.masked, 1);
   assert.equal(r.replaced[0]?.messageId, 't1');

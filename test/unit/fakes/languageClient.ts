@@ -6,31 +6,23 @@
  * client is kept in `createdClients`.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- mirrors a loosely typed library surface */
+// The library's enums, with its values, but only the members EngineClient uses;
+// `Trace` needs no vscode, so it is the real one (vscode-jsonrpc's, which the
+// library re-exports).
 export enum CloseAction {
   DoNotRestart = 1,
-  Restart = 2,
 }
 export enum ErrorAction {
   Continue = 1,
   Shutdown = 2,
 }
 export enum RevealOutputChannelOn {
-  Debug = 0,
-  Info = 1,
-  Warn = 2,
-  Error = 3,
   Never = 4,
 }
-export enum Trace {
-  Off = 0,
-  Messages = 1,
-  Compact = 2,
-  Verbose = 3,
-}
 export enum TransportKind {
-  stdio = 0,
   ipc = 1,
 }
+export { Trace } from 'vscode-jsonrpc';
 
 export type RequestHandler = (method: string, params: unknown) => unknown;
 

@@ -1,4 +1,5 @@
-/** Shared by the session tests: temp folders and small valid records. */
+/** Shared by the session tests: temp folders, a dead pid for stale locks, and small valid records. */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,15 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The pid of a process that has exited (so it is certainly dead): the owner of a stale lock. */
+export function deadPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    child.on('error', reject);
+    child.on('exit', () => resolve(child.pid ?? 0));
+  });
 }
 
 let clock = Date.parse('2025-03-01T10:00:00.000Z');

@@ -54,6 +54,21 @@ function harness(options: { percent?: number; window?: number; blocked?: () => s
   return { log, model, preparations, id, logs, proposes: () => proposes };
 }
 
+/** Gives the background preparation a few turns of the event loop to become ready. */
+async function untilReady(h: ReturnType<typeof harness>): Promise<void> {
+  for (let i = 0; i < 20 && h.preparations.state(h.id) !== 'ready'; i++) await flush();
+}
+
+/** A harness whose session crossed the level, its summary answered: the preparation is ready to claim. */
+async function readyHarness(): Promise<ReturnType<typeof harness>> {
+  const h = harness();
+  h.preparations.changed(h.id);
+  await flush();
+  h.model.answer();
+  await untilReady(h);
+  return h;
+}
+
 test('the preparation level: a share of the effective window, off at 0', () => {
   assert.equal(prepareThreshold(8_000, 75), 6_000);
   assert.equal(prepareThreshold(8_000, 0), undefined);
@@ -75,7 +90,7 @@ test('prepared and applied: the auto-compaction point applies it with no summary
   await flush();
   assert.equal(h.model.asked.length, 1, 'the summary is requested in the background');
   h.model.answer();
-  for (let i = 0; i < 20 && h.preparations.state(h.id) !== 'ready'; i++) await flush();
+  await untilReady(h);
   assert.equal(h.preparations.state(h.id), 'ready');
   assert.ok(h.logs.some((m) => /prepared in \d+ ms/.test(m)), h.logs.join('\n'));
   later(h.log, ...newTurn(1));
@@ -119,11 +134,7 @@ test('at most one preparation per session', async () => {
 });
 
 test('stale: a ready preparation is dropped after a compaction; one stale at claim time is not used and the normal compaction runs', async () => {
-  const h = harness();
-  h.preparations.changed(h.id);
-  await flush();
-  h.model.answer();
-  for (let i = 0; i < 20 && h.preparations.state(h.id) !== 'ready'; i++) await flush();
+  const h = await readyHarness();
   // A compaction nobody announced (e.g. another window's) appended straight to the log: the claim checks.
   later(h.log, aCompaction('c-elsewhere', { covered: ['u1', 'a1a'] }));
   let normal = 0;
@@ -137,11 +148,7 @@ test('stale: a ready preparation is dropped after a compaction; one stale at cla
 });
 
 test('stale when applied (the result would still be at the auto-compact level): the normal compaction runs', async () => {
-  const h = harness();
-  h.preparations.changed(h.id);
-  await flush();
-  h.model.answer();
-  for (let i = 0; i < 20 && h.preparations.state(h.id) !== 'ready'; i++) await flush();
+  const h = await readyHarness();
   const host = memoryHost(h.log);
   const out = await compactPreparedOrNow(h.preparations, h.id, (p) => applyProposal(host, p, { prepared: true, maxAfterTokens: 1 }).then(() => 'prepared'), async () => 'normal', () => undefined);
   assert.equal(out, 'normal');

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { LogRecordSchema } from '../../../src/compaction/records';
 import { isPidAlive, LockTimeoutError, withFileLock } from '../../../extension/sessions/fileLock';
 import { SessionStore, SessionStoreError } from '../../../extension/sessions/sessionStore';
-import { userMessage, withTempDir } from './helpers';
+import { deadPid, userMessage, withTempDir } from './helpers';
 
 const WORKER = join(__dirname, 'fixtures', 'appendWorker.ts');
 const APPENDS_PER_WORKER = 200;
@@ -21,15 +21,6 @@ function runWorker(dir: string, id: string, worker: string, count: number): Prom
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${worker} exited ${code}: ${stderr}`))));
-  });
-}
-
-/** The pid of a process that has exited (so it is certainly dead). */
-function deadPid(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', '0']);
-    child.on('error', reject);
-    child.on('exit', () => resolve(child.pid ?? 0));
   });
 }
 

@@ -12,15 +12,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { withFileLock } from '../../../extension/sessions/fileLock';
-import { withTempDir } from './helpers';
-
-function deadPid(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', '0']);
-    child.on('error', reject);
-    child.on('exit', () => resolve(child.pid ?? 0));
-  });
-}
+import { deadPid, withTempDir } from './helpers';
 
 describe('stale lock takeover', () => {
   it('several waiters on a dead owner\'s lock: never two holders at once (40 rounds × 6 contenders)', { timeout: 60_000 }, () =>

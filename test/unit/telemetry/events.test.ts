@@ -24,21 +24,24 @@ test('roundPow2 rounds to the nearest power of two in log space', () => {
 });
 
 test('model ids are sent as their known family, anything else as other/unknown', () => {
-  assert.equal(telemetryModel('gpt-4o'), 'gpt-4o');
-  assert.equal(telemetryModel('copilot/claude-sonnet-4.5'), 'claude-sonnet-4.5');
-  assert.equal(telemetryModel('gpt-4o-2024-08-06'), 'gpt-4o');
-  assert.equal(telemetryModel('gpt-4o-mini'), 'gpt-4o-mini');
-  assert.equal(telemetryModel('gpt-4.1-2025-04-14'), 'gpt-4.1');
-  assert.equal(telemetryModel('o3'), 'o3');
-  assert.equal(telemetryModel('claude-sonnet-4-20250514'), 'claude-sonnet-4');
-  assert.equal(telemetryModel('claude-sonnet-4-5-20250929'), 'claude-sonnet-4.5');
-  assert.equal(telemetryModel('claude-3-5-sonnet-20241022'), 'claude-3.5-sonnet');
-  assert.equal(telemetryModel('models/gemini-2.5-pro'), 'gemini-2.5-pro');
-  assert.equal(telemetryModel('gpt-4.7'), 'other', 'an unknown minor version is not guessed');
-  assert.equal(telemetryModel(undefined), 'unknown');
-  assert.equal(telemetryModel('my model with spaces'), 'other');
-  assert.equal(telemetryModel('x'.repeat(101)), 'other');
-  assert.equal(telemetryModel('test-model'), 'other');
+  const families: [string | undefined, string][] = [
+    ['gpt-4o', 'gpt-4o'],
+    ['copilot/claude-sonnet-4.5', 'claude-sonnet-4.5'],
+    ['gpt-4o-2024-08-06', 'gpt-4o'],
+    ['gpt-4o-mini', 'gpt-4o-mini'],
+    ['gpt-4.1-2025-04-14', 'gpt-4.1'],
+    ['o3', 'o3'],
+    ['claude-sonnet-4-20250514', 'claude-sonnet-4'],
+    ['claude-sonnet-4-5-20250929', 'claude-sonnet-4.5'],
+    ['claude-3-5-sonnet-20241022', 'claude-3.5-sonnet'],
+    ['models/gemini-2.5-pro', 'gemini-2.5-pro'],
+    ['gpt-4.7', 'other'], // An unknown minor version is not guessed.
+    [undefined, 'unknown'],
+    ['my model with spaces', 'other'],
+    ['x'.repeat(101), 'other'],
+    ['test-model', 'other'],
+  ];
+  for (const [id, family] of families) assert.equal(telemetryModel(id), family, String(id));
   assert.equal(telemetryStrategy('llm'), 'llm');
   assert.equal(telemetryStrategy('something new'), 'other');
   assert.equal(telemetryTiers([{ tier: 'restore', count: 2 }, { tier: 'mask', count: 1 }, { tier: 'truncate', count: 0 }]), 'mask+restore');
