@@ -21,7 +21,7 @@
  * tokenizing each (summaryFit.ts); the format and its parser are in
  * summaryFormat.ts.
  */
-import { RECALL_NOTE_MIN_SUMMARY_TOKENS, RECALL_SUMMARY_NOTE, SUMMARY_SURELY_OVER_FACTOR, SUMMARY_USER_REQUEST_MAX_TOKENS } from '../constants';
+import { RECALL_NOTE_MIN_SUMMARY_TOKENS, RECALL_SUMMARY_NOTE, SUMMARY_FIRST_REQUEST_MAX_TOKENS, SUMMARY_SURELY_OVER_FACTOR } from '../constants';
 import type { TokenCounter } from '../types';
 import type { Ledger } from '../ledger';
 import { extractFacts, userRequestsOf, type FactMessage, type Facts, type FactsMemo } from './extractFacts';
@@ -46,14 +46,14 @@ export interface ExtractiveOptions {
   memo?: SummaryMemo;
 }
 
-/** Tokens the latest request (whole) and the first (at most SUMMARY_USER_REQUEST_MAX_TOKENS) need; the planner sizes the summary with it. */
+/** Tokens the latest request (whole) and the first (at most SUMMARY_FIRST_REQUEST_MAX_TOKENS) need; the planner sizes the summary with it. */
 export function pinnedRequestTokens(input: ExtractiveInput, counter: TokenCounter, memo?: SummaryMemo): number {
   const requests = mergedRequests(input);
   const costs = costsFor(counter, storedWith(memo, counter, input.messages));
   const cost = (i: number) => costs.request(requests[i] ?? '', true);
   const last = requests.length - 1;
   if (last < 0) return 0;
-  return cost(last) + (last > 0 ? Math.min(SUMMARY_USER_REQUEST_MAX_TOKENS, cost(0)) : 0);
+  return cost(last) + (last > 0 ? Math.min(SUMMARY_FIRST_REQUEST_MAX_TOKENS, cost(0)) : 0);
 }
 
 function mergedRequests(input: ExtractiveInput): string[] {
