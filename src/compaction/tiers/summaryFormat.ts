@@ -13,10 +13,10 @@ export const SUMMARY_TITLE = '# Summary of the earlier conversation';
 export const SECTIONS: ReadonlyArray<{ key: keyof Facts; title: string; priority: number; share: number }> = [
   { key: 'userRequests', title: 'User requests', priority: 0, share: 0 },
   { key: 'task', title: 'Task and intent', priority: 3, share: 0.05 },
-  { key: 'identifiers', title: 'Key concepts and identifiers', priority: 8, share: 0.24 },
+  { key: 'identifiers', title: 'Key concepts and identifiers', priority: 8, share: 0.32 },
   { key: 'files', title: 'Files and code touched', priority: 1, share: 0.22 },
-  { key: 'errors', title: 'Errors and fixes', priority: 2, share: 0.14 },
-  { key: 'commands', title: 'Commands run', priority: 5, share: 0.14 },
+  { key: 'errors', title: 'Errors and fixes', priority: 2, share: 0.12 },
+  { key: 'commands', title: 'Commands run', priority: 5, share: 0.08 },
   { key: 'decisions', title: 'Decisions', priority: 7, share: 0.04 },
   { key: 'pending', title: 'Pending tasks', priority: 6, share: 0.02 },
   { key: 'currentWork', title: 'Current work', priority: 0.5, share: 0.09 },
