@@ -69,6 +69,8 @@ export interface Ledger {
   lastActions: string[];
   /** Code names by use (recent uses weigh more), a call written `name()`. */
   names: string[];
+  /** Key lines of what the agent wrote into each file (definitions, error messages), newest first. */
+  fileKeyLines: Map<string, string[]>;
   /** How much each file (by path) was used: each message naming it (request, reply, call, result) counts 1 to 2, later ones more. */
   fileUses: Map<string, number>;
 }
@@ -108,6 +110,41 @@ const ADDRESS = /\bhttps?:\/\/[^\s"'`<>()[\]{}|\\^]+|\b(?:localhost|127\.0\.0\.1
 const SETTING = /\b([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,})=(?!=)/g;
 const codeLike = (n: string) => /[A-Za-z0-9]_[A-Za-z0-9]|^_|[a-z][A-Z]|\./.test(n) || n.length >= 8;
 const COMMON_CALLS = new Set('print len str int range list dict set open isinstance hasattr getattr setattr require describe console.log it test expect'.split(' '));
+
+/** A line of written code worth quoting: a definition, or an error message it raises or sets. */
+const KEY_CODE_LINE = /^\s*(?:export\s+(?:default\s+)?)?(?:async\s+)?(?:def|class|function|interface|enum)\s+[A-Za-z_]\w*|^\s*export\s+(?:const|type|let)\s+\w+|(?:raise|throw|\berror\b|Error|fail\w*)[^'"`\n]{0,40}['"`][^'"`\n]{4,}['"`]/;
+/** The error-message kind of KEY_CODE_LINE. */
+const KEY_MESSAGE_LINE = /(?:raise|throw|\berror\b|Error|fail\w*)[^'"`\n]{0,40}['"`][^'"`\n]{4,}['"`]/;
+/** Key lines kept per file. */
+const KEY_LINES_PER_FILE = 8;
+/** Written content in a write or edit tool's arguments. */
+const CONTENT_KEYS = ['content', 'new_string', 'file_text', 'new_str', 'text', 'code', 'contents'];
+
+function keyCodeLines(call: ToolCallPart): string[] {
+  const args = typeof call.args === 'object' && call.args !== null ? (call.args as Record<string, unknown>) : {};
+  const texts = CONTENT_KEYS.map((k) => args[k]).filter((v): v is string => typeof v === 'string');
+  const cmd = commandOf(call);
+  // A heredoc's body is written content too.
+  if (cmd && /<<-?\s*['"]?\w+/.test(cmd.split('\n')[0] ?? '')) texts.push(cmd.split('\n').slice(1).join('\n'));
+  return keyLinesOf(texts);
+}
+
+/** Key lines of code texts (a listing's line numbers, `  12→` or `12:`, taken off). */
+function keyLinesOf(texts: readonly string[]): string[] {
+  const messages: string[] = [];
+  const definitions: string[] = [];
+  for (const t of texts) {
+    for (const raw of t.split('\n')) {
+      const line = raw.replace(/^\s*\d+(?:→|:|\t)/, '');
+      if (line.length <= 4 || !KEY_CODE_LINE.test(line)) continue;
+      const l = oneLine(line.replace(/[{:]\s*$/, ''), 120);
+      const into = KEY_MESSAGE_LINE.test(line) ? messages : definitions;
+      if (!into.includes(l) && into.length < KEY_LINES_PER_FILE) into.push(l);
+    }
+  }
+  // The messages first (what a later search for an error finds), then the definitions, in file order each.
+  return [...messages, ...definitions].slice(0, KEY_LINES_PER_FILE);
+}
 
 function oneLine(text: string, max = 300): string {
   const t = text.slice(0, 4 * max).replace(/\s+/g, ' ').trim();
@@ -224,7 +261,7 @@ export async function scanInSlices(messages: readonly LedgerMessage[], memo: Led
 
 /** The ledger built one message at a time: `add` each message in order, then `finish`. */
 function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage, index: number): void; finish(): Ledger } {
-  const ledger: Ledger = { requests: [], constraints: [], files: [], commands: [], errors: [], decisions: [], pending: [], lastAssistantText: '', lastActions: [], names: [], fileUses: new Map() };
+  const ledger: Ledger = { requests: [], constraints: [], files: [], commands: [], errors: [], decisions: [], pending: [], lastAssistantText: '', lastActions: [], names: [], fileUses: new Map(), fileKeyLines: new Map() };
   const files = new Map<string, LedgerFile>();
   // Re-inserting moves a file to the end: the ledger lists files by last use.
   let recency = 1;
@@ -277,7 +314,14 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
       if (p.type === 'tool_call') {
         calls.set(p.id, p);
         actions.push(describeCall(p));
-        for (const e of callEffects(p, openFile)) touch(e.path, e.action, e.gist);
+        const effects = callEffects(p, openFile);
+        for (const e of effects) touch(e.path, e.action, e.gist);
+        const written = effects.filter((e) => e.action === 'created' || e.action === 'edited');
+        if (written.length === 1) {
+          const lines = keyCodeLines(p);
+          const path = written[0]!.path.replace(/^\.\//, '');
+          if (lines.length > 0) ledger.fileKeyLines.set(path, [...new Set([...lines, ...(ledger.fileKeyLines.get(path) ?? [])])].slice(0, KEY_LINES_PER_FILE));
+        }
         const cmd = commandOf(p);
         const opened = /^open\s+("?)([^\s"]+)\1/.exec(cmd ?? '') ?? /^create\s+([^\s]+)/.exec(cmd ?? '');
         if (opened) openFile = opened[2] ?? opened[1];
@@ -288,6 +332,13 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
         ledger.lastResult = oneLine(p.text, LAST_RESULT_MAX_CHARS);
         const call = calls.get(p.callId);
         const cmd = call ? commandOf(call) : undefined;
+        // A file read whole by a read tool: its key lines (what it defines, the errors it reports).
+        const read = call && !cmd && p.isError !== true ? callEffects(call).filter((e) => e.action === 'read') : [];
+        if (read.length === 1) {
+          const lines = keyLinesOf([p.text]);
+          const path = read[0]!.path.replace(/^\.\//, '');
+          if (lines.length > 0) ledger.fileKeyLines.set(path, [...new Set([...lines, ...(ledger.fileKeyLines.get(path) ?? [])])].slice(0, KEY_LINES_PER_FILE));
+        }
         for (const f of r.files) touch(f, 'seen in output');
         const step = cmd ? commandLine(cmd) : call ? describeCall(call) : (p.name ?? 'tool');
         if (cmd) {

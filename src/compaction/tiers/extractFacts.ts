@@ -16,6 +16,7 @@ export interface Facts {
   task: string[];
   identifiers: string[];
   files: string[];
+  code: string[];
   errors: string[];
   commands: string[];
   decisions: string[];
@@ -48,7 +49,7 @@ export function userRequestsOf(messages: readonly FactMessage[]): string[] {
 
 export function extractFacts(messages: readonly FactMessage[], instructions?: string, memo?: FactsMemo, ledger?: Ledger): Facts {
   const l = ledger ?? buildLedger(messages, memo);
-  const facts: Facts = { userRequests: l.requests, task: [], identifiers: [], files: [], errors: [], commands: [], decisions: [], pending: [], currentWork: [], nextStep: [] };
+  const facts: Facts = { userRequests: l.requests, task: [], identifiers: [], files: [], code: [], errors: [], commands: [], decisions: [], pending: [], currentWork: [], nextStep: [] };
   if (instructions?.trim()) facts.task.push(`Focus requested for this summary: ${oneLine(instructions)}`);
   for (const c of l.constraints) facts.task.push(`User constraint: ${c}`);
   // Walked from the end: the files used most (every message naming one counts, later ones more) and changed or read go
@@ -56,6 +57,12 @@ export function extractFacts(messages: readonly FactMessage[], instructions?: st
   const weight = (f: (typeof l.files)[number]) =>
     (l.fileUses.get(f.path) ?? 0) + (f.actions.some((a) => a === 'created' || a === 'edited' || a === 'deleted') ? 3 : f.actions.some((a) => a === 'read' || a === 'ran') ? 1.5 : 0);
   facts.files = l.files.map((f, i) => ({ f, i, w: weight(f) })).sort((a, b) => a.w - b.w || a.i - b.i).map((x) => fileEntry(x.f));
+  // What the agent wrote, by file (the files used most taken first, as above).
+  const byWeight = l.files.map((f, i) => ({ f, i, w: weight(f) })).sort((a, b) => a.w - b.w || a.i - b.i);
+  for (const { f } of byWeight) {
+    const lines = l.fileKeyLines.get(f.path);
+    if (lines?.length) facts.code.push(`\`${f.path}\` has: ${lines.map((x) => `\`${x}\``).join('; ')}`);
+  }
   // Unresolved errors last (taken first).
   facts.errors = [...l.errors.filter((e) => e.resolved), ...l.errors.filter((e) => !e.resolved)].map(errorEntry);
   facts.commands = l.commands.map(commandEntry);

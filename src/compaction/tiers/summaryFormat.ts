@@ -15,6 +15,7 @@ export const SECTIONS: ReadonlyArray<{ key: keyof Facts; title: string; priority
   { key: 'task', title: 'Task and intent', priority: 3, share: 0.05 },
   { key: 'identifiers', title: 'Key concepts and identifiers', priority: 8, share: 0.32 },
   { key: 'files', title: 'Files and code touched', priority: 1, share: 0.22 },
+  { key: 'code', title: 'Code written or read', priority: 9, share: 0 },
   { key: 'errors', title: 'Errors and fixes', priority: 2, share: 0.12 },
   { key: 'commands', title: 'Commands run', priority: 5, share: 0.08 },
   { key: 'decisions', title: 'Decisions', priority: 7, share: 0.04 },

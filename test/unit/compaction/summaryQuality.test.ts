@@ -112,4 +112,22 @@ describe('what feeds the identifiers', () => {
     assert.match(files[files.length - 1] ?? '', /src\/core\.ts/);
     assert.match(files[0] ?? '', /zzz_unused/);
   });
+
+  it('key lines of a file written or read (definitions, error messages) fill leftover room under "Code written or read"', () => {
+    const body = "import x from 'y';\nexport function addTodo(text: string) {\n  if (!text) return { error: 'Todo text cannot be empty' };\n  return text;\n}";
+    const log = session([
+      user('u1', 'Add a todo store.'),
+      call('a1', 'c1', 'Write', { file_path: 'src/store.ts', content: body }),
+      result('t1', 'c1', 'Write', 'File created successfully at: src/store.ts'),
+      call('a2', 'c2', 'Read', { file_path: 'src/old.py' }),
+      result('t2', 'c2', 'Read', "     1→class OldStore:\n     2→    def load(self):\n     3→        raise ValueError('store file is corrupt')"),
+    ]);
+    const messages = log.records as MessageRecord[];
+    const code = extractFacts(messages).code.join('\n');
+    // Error messages first, then definitions.
+    assert.match(code, /`src\/store\.ts` has: `if \(!text\) return \{ error: 'Todo text cannot be empty' \};`; `export function addTodo\(text: string\)`/);
+    assert.match(code, /`src\/old\.py` has: `raise ValueError\('store file is corrupt'\)`; `class OldStore`; `def load\(self\)`/);
+    assert.doesNotMatch(code, /import x/);
+    assert.match(extractiveSummary({ messages }, { budgetTokens: 2_000, counter: estimate }), /## Code written or read\n- `/);
+  });
 });
