@@ -72,11 +72,25 @@ export function extractFacts(messages: readonly FactMessage[], instructions?: st
   const isAddress = (n: string) => /^https?:\/\/|^(?:localhost|127\.0\.0\.1|0\.0\.0\.0):\d/.test(n);
   const addresses = l.names.filter(isAddress).slice(0, NAMES_PER_LINE);
   if (addresses.length > 0) facts.identifiers.push(`Addresses used: ${addresses.map((n) => `\`${n}\``).join(', ')}.`);
+  // By kind (calls, settings, other names), each line a sentence of up to NAMES_PER_LINE names; the lines are
+  // interleaved by the rank of their names, so the names used most are still taken first.
   const names = l.names.filter((n) => !isAddress(n)).slice(0, SUMMARY_MAX_IDENTIFIERS);
-  for (let i = 0; i < names.length; i += NAMES_PER_LINE) {
-    const group = names.slice(i, i + NAMES_PER_LINE).map((n) => `\`${n}\``).join(', ');
-    facts.identifiers.push(`${i === 0 ? 'Code names used most' : 'Also used'}: ${group}.`);
-  }
+  const kinds: Array<{ test: (n: string) => boolean; first: string; more: string }> = [
+    { test: (n) => n.endsWith('()'), first: 'Functions and methods called most', more: 'Also called' },
+    { test: (n) => n.endsWith('='), first: 'Settings written', more: 'More settings' },
+    { test: () => true, first: 'Names used most (variables, types, modules)', more: 'Also used' },
+  ];
+  const lines: Array<{ rank: number; text: string }> = [];
+  const kindOf = names.map((n) => kinds.findIndex((k) => k.test(n)));
+  kinds.forEach((k, kind) => {
+    const mine = names.map((n, rank) => ({ n, rank })).filter((_, i) => kindOf[i] === kind);
+    for (let i = 0; i < mine.length; i += NAMES_PER_LINE) {
+      const group = mine.slice(i, i + NAMES_PER_LINE);
+      const rank = group.reduce((a, g) => a + g.rank, 0) / group.length;
+      lines.push({ rank, text: `${i === 0 ? k.first : k.more}: ${group.map((g) => `\`${g.n}\``).join(', ')}.` });
+    }
+  });
+  for (const line of lines.sort((a, b) => a.rank - b.rank)) facts.identifiers.push(line.text);
   // Taken from the end: the latest tool result first (the observation the agent acts on next), then its last words.
   if (l.lastActions.length > 0) facts.currentWork.push(`The assistant's last actions: ${l.lastActions.join('; ')}.`);
   if (l.lastAssistantText) facts.currentWork.push(`The assistant last wrote: ${excerpt(l.lastAssistantText)}`);

@@ -20,7 +20,7 @@ export const SECTIONS: ReadonlyArray<{ key: keyof Facts; title: string; priority
   { key: 'commands', title: 'Commands run', priority: 5, share: 0.08 },
   { key: 'decisions', title: 'Decisions', priority: 7, share: 0.04 },
   { key: 'pending', title: 'Pending tasks', priority: 6, share: 0.02 },
-  { key: 'currentWork', title: 'Current work', priority: 0.5, share: 0.09 },
+  { key: 'currentWork', title: 'Current work', priority: 0.5, share: 0.12 },
   { key: 'nextStep', title: 'Next step', priority: 4, share: 0.03 },
 ];
 

@@ -86,6 +86,7 @@ describe('what feeds the identifiers', () => {
     assert.ok(!ledger.names.some((n) => /demo_only_helper|DemoWidget/.test(n)), `no demonstration names: ${ledger.names.join(', ')}`);
     const summary = extractiveSummary({ messages }, { budgetTokens: 2_000, counter: estimate });
     assert.doesNotMatch(summary, /demo_only_helper|DemoWidget/);
+    assert.match(summary, /- Functions and methods called most: [^\n]*`parse_header\(\)`/, 'names are grouped by kind, each line a sentence');
   });
 
   it('addresses get their own line, taken first; "TODO app" is not a pending task', () => {
