@@ -81,7 +81,7 @@ export const SUMMARY_REQUEST_COUNTED_MAX_CHARS = 2_048;
 export const SUMMARY_SURELY_OVER_FACTOR = 2;
 /** Largest extractive summary: beyond this a summary stops being a summary (the verbatim tail gets the rest). */
 export const SUMMARY_MAX_TOKENS = 24_000;
-/** A request other than the first and the latest is cut to this (head and tail kept) when it is huge (a pasted log). */
+/** A request other than the first and the latest is condensed to this (condenseRequest) when it is huge (a pasted log). */
 export const SUMMARY_USER_REQUEST_MAX_TOKENS = 800;
 /** Sizing a summary (auto): the first and latest request are at most this share of it, so the facts get the rest. */
 export const SUMMARY_REQUESTS_MAX_FRACTION = 0.75;
@@ -93,7 +93,7 @@ export const SUMMARY_FIRST_REQUEST_MAX_TOKENS = 2_000;
 export const SUMMARY_LATEST_REQUEST_MAX_FRACTION = 0.75;
 /** …but a first request up to this size always stays whole: a normal task statement is short. */
 export const SUMMARY_FIRST_REQUEST_WHOLE_TOKENS = 256;
-/** The requests other than the first and the latest share at most this share of the summary (cut in the middle to fit). */
+/** The requests other than the first and the latest share at most this share of the summary (condensed to fit). */
 export const SUMMARY_OTHER_REQUESTS_MAX_FRACTION = 0.4;
 /** A request cut to fit keeps at least this much (head and tail), or it is left out with a note. */
 export const SUMMARY_REQUEST_MIN_TOKENS = 40;

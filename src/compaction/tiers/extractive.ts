@@ -10,12 +10,14 @@
  * User requests are quoted exactly: a one-line request as a bullet, a longer
  * one as a fenced block whose fence is longer than any backtick run inside,
  * so the text between the fences is the request byte for byte. The latest and
- * the first request are kept whole first (the latest may use the whole
- * budget; the first, when a later request exists, up to
- * SUMMARY_FIRST_REQUEST_MAX_FRACTION of it — always whole when short); the
- * others share at most SUMMARY_OTHER_REQUESTS_MAX_FRACTION of it, and only a
- * request that does not fit is cut in the middle (head and tail kept, the cut
- * marked).
+ * the first request are kept whole first (the latest up to
+ * SUMMARY_LATEST_REQUEST_MAX_FRACTION of the budget; the first, when a later
+ * request exists, up to SUMMARY_FIRST_REQUEST_MAX_FRACTION of it — always
+ * whole when short); the others share at most
+ * SUMMARY_OTHER_REQUESTS_MAX_FRACTION of it, and only a request that does not
+ * fit is condensed (summaryFormat.ts condenseRequest: its head, its last line
+ * and the lines with the most content words not yet kept, verbatim, `[…]`
+ * where lines were left out).
  *
  * The candidates are fitted to the budget by the real counter without
  * tokenizing each (summaryFit.ts); the format and its parser are in
