@@ -50,7 +50,7 @@ export const DEFAULT_MASK_AFTER_TURNS = 3;
 /** The recent tail may use at most this share of the target, so the summary has room (turns mode: forced `extractive`). */
 export const TAIL_MAX_FRACTION_OF_TARGET = 0.6;
 /** Auto: the summary may claim up to this share of the room before the verbatim tail gets the rest (recent facts live in the tail). */
-export const SUMMARY_MAX_FRACTION_OF_ROOM = 0.55;
+export const SUMMARY_MAX_FRACTION_OF_ROOM = 0.7;
 /** Auto: the pinned requests (first and latest) may push the summary up to this share of the room, never more: the tail needs some. */
 export const SUMMARY_PINNED_MAX_FRACTION_OF_ROOM = 0.8;
 /** In fill mode a user-turn cut is preferred over a finer tool-round cut when its tail keeps this share of the room. */
@@ -81,15 +81,19 @@ export const SUMMARY_REQUEST_COUNTED_MAX_CHARS = 2_048;
 export const SUMMARY_SURELY_OVER_FACTOR = 2;
 /** Largest extractive summary: beyond this a summary stops being a summary (the verbatim tail gets the rest). */
 export const SUMMARY_MAX_TOKENS = 24_000;
-/** A request other than the first and the latest is cut to this (head and tail kept) when it is huge (a pasted log). */
+/** A request other than the first and the latest is condensed to this (condenseRequest) when it is huge (a pasted log). */
 export const SUMMARY_USER_REQUEST_MAX_TOKENS = 800;
 /** Sizing a summary (auto): the first and latest request are at most this share of it, so the facts get the rest. */
 export const SUMMARY_REQUESTS_MAX_FRACTION = 0.75;
-/** The first request, when a later one exists, is cut to this share of the summary (so a pasted demonstration leaves the facts room)… */
-export const SUMMARY_FIRST_REQUEST_MAX_FRACTION = 0.15;
+/** The first request (the task), when a later one exists, is condensed to this share of the summary (its most telling lines, condenseRequest), so the facts keep room… */
+export const SUMMARY_FIRST_REQUEST_MAX_FRACTION = 0.6;
+/** …and to at most this many tokens (importers mark demonstrations and expanded templates as non-requests: a long first request is the task itself)… */
+export const SUMMARY_FIRST_REQUEST_MAX_TOKENS = 2_000;
+/** The latest request is condensed (condenseRequest) to this share of the summary when it is longer, so the facts keep some room. */
+export const SUMMARY_LATEST_REQUEST_MAX_FRACTION = 0.75;
 /** …but a first request up to this size always stays whole: a normal task statement is short. */
 export const SUMMARY_FIRST_REQUEST_WHOLE_TOKENS = 256;
-/** The requests other than the first and the latest share at most this share of the summary (cut in the middle to fit). */
+/** The requests other than the first and the latest share at most this share of the summary (condensed to fit). */
 export const SUMMARY_OTHER_REQUESTS_MAX_FRACTION = 0.4;
 /** A request cut to fit keeps at least this much (head and tail), or it is left out with a note. */
 export const SUMMARY_REQUEST_MIN_TOKENS = 40;

@@ -69,6 +69,10 @@ export interface Ledger {
   lastActions: string[];
   /** Code names by use (recent uses weigh more), a call written `name()`. */
   names: string[];
+  /** Key lines of what the agent wrote into each file (definitions, error messages), newest first. */
+  fileKeyLines: Map<string, string[]>;
+  /** How much each file (by path) was used: each message naming it (request, reply, call, result) counts 1 to 2, later ones more. */
+  fileUses: Map<string, number>;
 }
 
 /** A user request per the importer: a user turn start not marked `request: false`. */
@@ -82,7 +86,8 @@ export function requestsOf(messages: readonly LedgerMessage[]): string[] {
 }
 
 const DECISION = /\b(decided|decide to|instead of|I'll use|I will use|we'll use|chose|the fix is|the (?:root )?cause is|the issue is|the problem is|approach)\b/i;
-const PENDING = /\b(TODO|FIXME|still need|not yet|left to do|follow[- ]up)\b|^\s*[-*] \[ \]/i;
+/** Open work: a `TODO:` / `FIXME` marker (upper case: "TODO app" is not one), a phrase, an unchecked box. */
+const PENDING = /\b(?:TODO|FIXME)(?:\([^)\n]*\))?:|\bFIXME\b|\b(?:still need|not yet|left to do|[Ff]ollow[- ]up)\b|^\s*[-*] \[ \]/;
 const CONSTRAINT = /\b(must|mustn't|must not|don't|do not|never|always|only|without|make sure|should not|shouldn't|avoid|prefer|please keep|keep it)\b/i;
 /** A request longer than this is a template or a pasted document: its sentences are not scanned for constraints (it is quoted). */
 const CONSTRAINT_SCAN_MAX_CHARS = 3_000;
@@ -99,10 +104,47 @@ const FILES_PER_RESULT = 6;
 const NAME = /`([^`\n]{3,50})`|\b([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\()|\b([a-z]+[A-Z][A-Za-z0-9]*|[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*|[a-z0-9]+_[a-z0-9_]+|[A-Z][A-Za-z0-9]*\.[a-z_][A-Za-z0-9_]*)\b/g;
 /** Modules imported in code the agent read or wrote (Python `from x import` / `import x`, JS `from 'x'` / `require('x')`). */
 const IMPORT = /^[ \t]*(?:\d+[ \t]*[:|→\t][ \t]?)?[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*)[ \t]*$)|\b(?:from|require\()\s*['"]([^'"./][^'"\s]*)['"]/gm;
+/** Addresses: URLs and local `host:port` endpoints (a dev server, a database), kept as names. */
+const ADDRESS = /\bhttps?:\/\/[^\s"'`<>()[\]{}|\\^]+|\b(?:localhost|127\.0\.0\.1|0\.0\.0\.0):\d{2,5}\b/g;
 /** Settings written `NAME=` (environment variables, keyword settings). */
 const SETTING = /\b([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,})=(?!=)/g;
 const codeLike = (n: string) => /[A-Za-z0-9]_[A-Za-z0-9]|^_|[a-z][A-Z]|\./.test(n) || n.length >= 8;
 const COMMON_CALLS = new Set('print len str int range list dict set open isinstance hasattr getattr setattr require describe console.log it test expect'.split(' '));
+
+/** A line of written code worth quoting: a definition, or an error message it raises or sets. */
+const KEY_CODE_LINE = /^\s*(?:export\s+(?:default\s+)?)?(?:async\s+)?(?:def|class|function|interface|enum)\s+[A-Za-z_]\w*|^\s*export\s+(?:const|type|let)\s+\w+|(?:raise|throw|\berror\b|Error|fail\w*)[^'"`\n]{0,40}['"`][^'"`\n]{4,}['"`]/;
+/** The error-message kind of KEY_CODE_LINE. */
+const KEY_MESSAGE_LINE = /(?:raise|throw|\berror\b|Error|fail\w*)[^'"`\n]{0,40}['"`][^'"`\n]{4,}['"`]/;
+/** Key lines kept per file. */
+const KEY_LINES_PER_FILE = 8;
+/** Written content in a write or edit tool's arguments. */
+const CONTENT_KEYS = ['content', 'new_string', 'file_text', 'new_str', 'text', 'code', 'contents'];
+
+function keyCodeLines(call: ToolCallPart): string[] {
+  const args = typeof call.args === 'object' && call.args !== null ? (call.args as Record<string, unknown>) : {};
+  const texts = CONTENT_KEYS.map((k) => args[k]).filter((v): v is string => typeof v === 'string');
+  const cmd = commandOf(call);
+  // A heredoc's body is written content too.
+  if (cmd && /<<-?\s*['"]?\w+/.test(cmd.split('\n')[0] ?? '')) texts.push(cmd.split('\n').slice(1).join('\n'));
+  return keyLinesOf(texts);
+}
+
+/** Key lines of code texts (a listing's line numbers, `  12→` or `12:`, taken off). */
+function keyLinesOf(texts: readonly string[]): string[] {
+  const messages: string[] = [];
+  const definitions: string[] = [];
+  for (const t of texts) {
+    for (const raw of t.split('\n')) {
+      const line = raw.replace(/^\s*\d+(?:→|:|\t)/, '');
+      if (line.length <= 4 || !KEY_CODE_LINE.test(line)) continue;
+      const l = oneLine(line.replace(/[{:]\s*$/, ''), 120);
+      const into = KEY_MESSAGE_LINE.test(line) ? messages : definitions;
+      if (!into.includes(l) && into.length < KEY_LINES_PER_FILE) into.push(l);
+    }
+  }
+  // The messages first (what a later search for an error finds), then the definitions, in file order each.
+  return [...messages, ...definitions].slice(0, KEY_LINES_PER_FILE);
+}
 
 function oneLine(text: string, max = 300): string {
   const t = text.slice(0, 4 * max).replace(/\s+/g, ' ').trim();
@@ -162,6 +204,10 @@ function scanNames(text: string, weight: number, out: Array<[string, number]>): 
       if (mod && mod.length >= 3) out.push([mod, weight]);
     }
   }
+  if (/https?:|localhost|127\.0\.0\.1|0\.0\.0\.0/.test(text)) {
+    ADDRESS.lastIndex = 0;
+    for (let m = ADDRESS.exec(text); m; m = ADDRESS.exec(text)) out.push([m[0].replace(/[.,;:!?]+$/, ''), weight]);
+  }
   SETTING.lastIndex = 0;
   for (let m = SETTING.exec(text); m; m = SETTING.exec(text)) if (m[1]) out.push([`${m[1]}=`, weight]);
 }
@@ -215,12 +261,14 @@ export async function scanInSlices(messages: readonly LedgerMessage[], memo: Led
 
 /** The ledger built one message at a time: `add` each message in order, then `finish`. */
 function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage, index: number): void; finish(): Ledger } {
-  const ledger: Ledger = { requests: [], constraints: [], files: [], commands: [], errors: [], decisions: [], pending: [], lastAssistantText: '', lastActions: [], names: [] };
+  const ledger: Ledger = { requests: [], constraints: [], files: [], commands: [], errors: [], decisions: [], pending: [], lastAssistantText: '', lastActions: [], names: [], fileUses: new Map(), fileKeyLines: new Map() };
   const files = new Map<string, LedgerFile>();
   // Re-inserting moves a file to the end: the ledger lists files by last use.
+  let recency = 1;
   const touch = (path: string, action: FileAction, gist?: string) => {
     const clean = path.replace(/^\.\//, '');
     const f = files.get(clean) ?? { path: clean, actions: [] };
+    ledger.fileUses.set(clean, (ledger.fileUses.get(clean) ?? 0) + recency);
     if (action === 'seen in output' || action === 'mentioned') {
       if (f.actions.length === 0) f.actions.push(action);
       if (!files.has(clean)) files.set(clean, f);
@@ -238,6 +286,7 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
   const open: Array<{ error: LedgerError; step: string }> = [];
   const actions: string[] = [];
   let openFile: string | undefined;
+  let sawRequest = false;
 
   const add = (m: LedgerMessage, index: number): void => {
     let s = memo?.get(m);
@@ -245,8 +294,12 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
       s = scan(m);
       memo?.set(m, s);
     }
-    const recency = 1 + index / Math.max(1, total);
-    for (const [n, w] of s.names) nameScores.set(n, (nameScores.get(n) ?? 0) + w * recency);
+    recency = 1 + index / Math.max(1, total);
+    if (s.request) sawRequest = true;
+    // A user message before the first request that is not one (a demonstration, an example) is not the user's work: its
+    // names would crowd the summary's identifiers.
+    const demonstration = !sawRequest && m.role === 'user';
+    if (!demonstration) for (const [n, w] of s.names) nameScores.set(n, (nameScores.get(n) ?? 0) + w * recency);
     if (s.request) {
       ledger.requests.push(s.text || '[non-text request]');
       for (const c of s.sentences) if (!ledger.constraints.includes(c)) ledger.constraints.push(c);
@@ -261,7 +314,14 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
       if (p.type === 'tool_call') {
         calls.set(p.id, p);
         actions.push(describeCall(p));
-        for (const e of callEffects(p, openFile)) touch(e.path, e.action, e.gist);
+        const effects = callEffects(p, openFile);
+        for (const e of effects) touch(e.path, e.action, e.gist);
+        const written = effects.filter((e) => e.action === 'created' || e.action === 'edited');
+        if (written.length === 1) {
+          const lines = keyCodeLines(p);
+          const path = written[0]!.path.replace(/^\.\//, '');
+          if (lines.length > 0) ledger.fileKeyLines.set(path, [...new Set([...lines, ...(ledger.fileKeyLines.get(path) ?? [])])].slice(0, KEY_LINES_PER_FILE));
+        }
         const cmd = commandOf(p);
         const opened = /^open\s+("?)([^\s"]+)\1/.exec(cmd ?? '') ?? /^create\s+([^\s]+)/.exec(cmd ?? '');
         if (opened) openFile = opened[2] ?? opened[1];
@@ -272,6 +332,13 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
         ledger.lastResult = oneLine(p.text, LAST_RESULT_MAX_CHARS);
         const call = calls.get(p.callId);
         const cmd = call ? commandOf(call) : undefined;
+        // A file read whole by a read tool: its key lines (what it defines, the errors it reports).
+        const read = call && !cmd && p.isError !== true ? callEffects(call).filter((e) => e.action === 'read') : [];
+        if (read.length === 1) {
+          const lines = keyLinesOf([p.text]);
+          const path = read[0]!.path.replace(/^\.\//, '');
+          if (lines.length > 0) ledger.fileKeyLines.set(path, [...new Set([...lines, ...(ledger.fileKeyLines.get(path) ?? [])])].slice(0, KEY_LINES_PER_FILE));
+        }
         for (const f of r.files) touch(f, 'seen in output');
         const step = cmd ? commandLine(cmd) : call ? describeCall(call) : (p.name ?? 'tool');
         if (cmd) {

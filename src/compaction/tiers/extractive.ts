@@ -10,18 +10,20 @@
  * User requests are quoted exactly: a one-line request as a bullet, a longer
  * one as a fenced block whose fence is longer than any backtick run inside,
  * so the text between the fences is the request byte for byte. The latest and
- * the first request are kept whole first (the latest may use the whole
- * budget; the first, when a later request exists, up to
- * SUMMARY_FIRST_REQUEST_MAX_FRACTION of it — always whole when short); the
- * others share at most SUMMARY_OTHER_REQUESTS_MAX_FRACTION of it, and only a
- * request that does not fit is cut in the middle (head and tail kept, the cut
- * marked).
+ * the first request are kept whole first (the latest up to
+ * SUMMARY_LATEST_REQUEST_MAX_FRACTION of the budget; the first, when a later
+ * request exists, up to SUMMARY_FIRST_REQUEST_MAX_FRACTION of it — always
+ * whole when short); the others share at most
+ * SUMMARY_OTHER_REQUESTS_MAX_FRACTION of it, and only a request that does not
+ * fit is condensed (summaryFormat.ts condenseRequest: its head, its last line
+ * and the lines with the most content words not yet kept, verbatim, `[…]`
+ * where lines were left out).
  *
  * The candidates are fitted to the budget by the real counter without
  * tokenizing each (summaryFit.ts); the format and its parser are in
  * summaryFormat.ts.
  */
-import { RECALL_NOTE_MIN_SUMMARY_TOKENS, RECALL_SUMMARY_NOTE, SUMMARY_SURELY_OVER_FACTOR, SUMMARY_USER_REQUEST_MAX_TOKENS } from '../constants';
+import { RECALL_NOTE_MIN_SUMMARY_TOKENS, RECALL_SUMMARY_NOTE, SUMMARY_FIRST_REQUEST_MAX_TOKENS, SUMMARY_SURELY_OVER_FACTOR } from '../constants';
 import type { TokenCounter } from '../types';
 import type { Ledger } from '../ledger';
 import { extractFacts, userRequestsOf, type FactMessage, type Facts, type FactsMemo } from './extractFacts';
@@ -46,14 +48,14 @@ export interface ExtractiveOptions {
   memo?: SummaryMemo;
 }
 
-/** Tokens the latest request (whole) and the first (at most SUMMARY_USER_REQUEST_MAX_TOKENS) need; the planner sizes the summary with it. */
+/** Tokens the latest request (whole) and the first (at most SUMMARY_FIRST_REQUEST_MAX_TOKENS) need; the planner sizes the summary with it. */
 export function pinnedRequestTokens(input: ExtractiveInput, counter: TokenCounter, memo?: SummaryMemo): number {
   const requests = mergedRequests(input);
   const costs = costsFor(counter, storedWith(memo, counter, input.messages));
   const cost = (i: number) => costs.request(requests[i] ?? '', true);
   const last = requests.length - 1;
   if (last < 0) return 0;
-  return cost(last) + (last > 0 ? Math.min(SUMMARY_USER_REQUEST_MAX_TOKENS, cost(0)) : 0);
+  return cost(last) + (last > 0 ? Math.min(SUMMARY_FIRST_REQUEST_MAX_TOKENS, cost(0)) : 0);
 }
 
 function mergedRequests(input: ExtractiveInput): string[] {

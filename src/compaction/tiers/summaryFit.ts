@@ -13,14 +13,14 @@
  * not even its skeleton (the title and the latest request, cut to fit) does.
  */
 import {
-  SUMMARY_FILL_SLACK_FRACTION, SUMMARY_FIRST_REQUEST_MAX_FRACTION, SUMMARY_FIRST_REQUEST_WHOLE_TOKENS, SUMMARY_FIT_MARGIN_FRACTION, SUMMARY_FIT_MAX_ATTEMPTS,
+  SUMMARY_FILL_SLACK_FRACTION, SUMMARY_FIRST_REQUEST_MAX_FRACTION, SUMMARY_FIRST_REQUEST_MAX_TOKENS, SUMMARY_LATEST_REQUEST_MAX_FRACTION, SUMMARY_FIRST_REQUEST_WHOLE_TOKENS, SUMMARY_FIT_MARGIN_FRACTION, SUMMARY_FIT_MAX_ATTEMPTS,
   SUMMARY_OTHER_REQUESTS_MAX_FRACTION, SUMMARY_REQUEST_COUNTED_MAX_CHARS, SUMMARY_REQUEST_MIN_TOKENS, SUMMARY_SCALE_SAMPLE_MAX_CHARS, SUMMARY_USER_REQUEST_MAX_TOKENS,
 } from '../constants';
 import { approxTokens } from '../tokens/approx';
 import { storedCountOf } from '../tokens/storedCounts';
 import type { TokenCounter } from '../types';
 import { createFactsMemo, type FactMessage, type Facts, type FactsMemo } from './extractFacts';
-import { bullet, quotedAsBullet, quoteRequest, SECTIONS, truncateMiddle, walk } from './summaryFormat';
+import { bullet, condenseRequest, quotedAsBullet, quoteRequest, SECTIONS, walk } from './summaryFormat';
 
 /** Shorter cuts tried for a request whose cut still costs more than its room. */
 const REQUEST_CUT_ATTEMPTS = 4;
@@ -82,7 +82,7 @@ export interface Costs {
   /** `pinned`: the first or latest request, counted when short (whether it is quoted whole may hang on a token). */
   request(text: string, pinned?: boolean): number;
   exact(text: string, pinned?: boolean): boolean;
-  /** truncateMiddle by these costs; the cut text is then priced by its request's own tokens per character. */
+  /** condenseRequest by these costs (its most telling lines); the cut text is then priced by its request's own tokens per character. */
   cut(text: string, maxTokens: number): string;
   /** Told what the requests left for the facts, before they are chosen (an estimate calibrates on it). */
   factsRoom(tokens: number): void;
@@ -110,7 +110,7 @@ export function costsFor(counter: TokenCounter, stored: StoredCount, estimate?: 
     request: (t, pinned) => (counted(t, pinned) ? counter.countText(quoteRequest(t)) : text(t) + quoteOverhead(t)) + 1,
     exact: (t, pinned) => !estimate || counted(t, pinned) || stored(t) !== undefined,
     cut: (t, maxTokens) => {
-      const out = truncateMiddle(t, maxTokens, byText);
+      const out = condenseRequest(t, maxTokens, byText);
       // Head and tail of a pasted log cost what the whole does per character (the estimate misjudges a log's kind of text).
       if (estimate && out !== t && !cuts.has(out)) cuts.set(out, (text(t) * out.length) / t.length);
       return out;
@@ -132,7 +132,7 @@ export interface Estimate {
  * to at most SUMMARY_USER_REQUEST_MAX_TOKENS and to an equal share of what is
  * left. Returns the texts to quote by index (a missing index is left out).
  */
-function fitRequests(requests: readonly string[], pinnedBudget: number, othersBudget: number, firstMaxTokens: number, costs: Costs): Map<number, string> {
+function fitRequests(requests: readonly string[], pinnedBudget: number, othersBudget: number, firstMaxTokens: number, latestMaxTokens: number, costs: Costs): Map<number, string> {
   const out = new Map<number, string>();
   const last = requests.length - 1;
   const memo = [new Map<string, number>(), new Map<string, number>()];
@@ -172,7 +172,7 @@ function fitRequests(requests: readonly string[], pinnedBudget: number, othersBu
   // out by a long template or pasted document that came after it.
   const firstRoom = last > 0 ? Math.min(cost(requests[0] ?? '', true), firstMaxTokens, Math.floor(left / 2)) : 0;
   left -= firstRoom;
-  put(last, left);
+  put(last, Math.min(left, latestMaxTokens));
   left += firstRoom;
   if (last > 0) put(0, Math.min(left, firstMaxTokens));
   // The others: water-filling, so short requests stay whole and the long ones share the rest.
@@ -213,8 +213,10 @@ function render(candidates: Candidates, budget: number, costs: Costs, skeleton: 
   let exactCost = used;
   const requests = items.get('userRequests') ?? [];
   // The first and latest request may take all the room; the others their share.
-  const firstMax = Math.min(SUMMARY_USER_REQUEST_MAX_TOKENS, Math.max(SUMMARY_FIRST_REQUEST_WHOLE_TOKENS, Math.floor(budget * SUMMARY_FIRST_REQUEST_MAX_FRACTION)));
-  const fitted = fitRequests(requests, budget - used, skeleton ? 0 : Math.floor(budget * SUMMARY_OTHER_REQUESTS_MAX_FRACTION), firstMax, costs);
+  const firstMax = Math.min(SUMMARY_FIRST_REQUEST_MAX_TOKENS, Math.max(SUMMARY_FIRST_REQUEST_WHOLE_TOKENS, Math.floor(budget * SUMMARY_FIRST_REQUEST_MAX_FRACTION)));
+  // The latest request whole, unless it would leave the facts almost nothing (a pasted template or document): then condensed.
+  const latestMax = skeleton ? budget : Math.max(SUMMARY_FIRST_REQUEST_WHOLE_TOKENS, Math.floor(budget * SUMMARY_LATEST_REQUEST_MAX_FRACTION));
+  const fitted = fitRequests(requests, budget - used, skeleton ? 0 : Math.floor(budget * SUMMARY_OTHER_REQUESTS_MAX_FRACTION), firstMax, latestMax, costs);
   let shortened = fitted.size < requests.length;
   for (const [i, t] of fitted) {
     const pinned = i === 0 || i === requests.length - 1;

@@ -91,10 +91,11 @@ test('auto fills the budget: the kept tail takes what the summary does not need'
   const target = Math.floor(before / 4);
   const r = compacted(compact(log, opts({ targetTokens: target })));
   assert.ok(r.report.after.tokens <= target, `${r.report.after.tokens} > ${target}`);
-  assert.ok(r.report.after.tokens >= target * 0.9, `only ${r.report.after.tokens} of ${target} used`);
+  // With the summary's larger share (SUMMARY_MAX_FRACTION_OF_ROOM 0.7) the tail is cut between fewer, whole rounds: ≥ 85 %.
+  assert.ok(r.report.after.tokens >= target * 0.85, `only ${r.report.after.tokens} of ${target} used`);
   const tail = contextTokens(r.context.filter((m) => m.kind === 'message'));
-  // The summary may take up to SUMMARY_MAX_FRACTION_OF_ROOM (0.55): the ledger keeps more per token than old rounds do.
-  assert.ok(tail >= target * 0.35, `the verbatim tail has ${tail} tokens of ${target}`);
+  // The summary may take up to SUMMARY_MAX_FRACTION_OF_ROOM (0.7): the ledger keeps more per token than old rounds do.
+  assert.ok(tail >= target * 0.2, `the verbatim tail has ${tail} tokens of ${target}`);
 });
 
 test('auto lands under a tiny target by summarizing everything, the request still quoted', () => {
@@ -127,11 +128,11 @@ test('requests are quoted exactly: multi-line ones fenced, fences inside survive
   assert.deepEqual(parseSummary(again).userRequests, [...requests, 'and now the docs'], 'a merged summary keeps them exact');
 });
 
-test('a huge first request is cut in the middle while the latest stays whole', () => {
+test('a huge first request is condensed (its head kept, the cut marked) while the latest stays whole', () => {
   const demo = `DEMONSTRATION START\n${filler(20_000, 'demo')}\nDEMONSTRATION END`;
   const log = session([user('u1', demo), assistant('a1', 'ok'), user('u2', TASK), assistant('a2', 'working')]);
   const text = extractiveSummary({ messages: log.records as MessageRecord[] }, { budgetTokens: 2_000, counter: estimate });
   assert.ok(text.includes(TASK));
-  assert.match(text, /DEMONSTRATION START[\s\S]*tokens omitted[\s\S]*DEMONSTRATION END/);
+  assert.match(text, /DEMONSTRATION START\ndemo demo[^\n]*\n\[…\]/);
   assert.ok(estimate.countText(text) <= 2_000);
 });

@@ -49,7 +49,7 @@ test('extractive summary keeps requests, files, commands, errors with what follo
   assert.match(text, /`src\/mod2\.ts` — read/);
   assert.match(text, /`npm test -- mod2` → failed: Error: expected 2 got 3 in parseThing/);
   assert.match(text, /`npm test -- mod2` failed: Error: expected 2 got 3 in parseThing — not yet resolved; next the agent used read_file src\/mod3\.ts/);
-  assert.match(text, /Code names used most: `parseThing`/);
+  assert.match(text, /Names used most \(variables, types, modules\): `parseThing`/);
   // A constraint sentence that is the whole request is not repeated (the request is quoted).
   assert.ok(!/User constraint: Request 1/.test(text));
 });
