@@ -4,7 +4,7 @@ import { registerChatParticipant } from './chat/participant';
 import { CompactionPreviews } from './commands/compactionPreview';
 import { registerCommands } from './commands/registerCommands';
 import { Configuration } from './config/configuration';
-import { createEngineClient, type EngineClient } from './engine/engineClient';
+import { createEngineClient, type EngineClient } from './serverClient/engineClient';
 import { IdleCompaction } from './sessions/idleCompaction';
 import { SessionService } from './sessions/sessionService';
 import { SessionStore } from './sessions/sessionStore';

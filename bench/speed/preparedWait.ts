@@ -8,7 +8,7 @@
  * between turns would) and without (`compactor.levels.preparePercent` 0).
  *
  * The figure is what the extension logs around the automatic compaction
- * (extension/chat/autoCompact.ts: "automatic compaction compacted after a wait
+ * (extension/chat/ensureRoom.ts: "automatic compaction compacted after a wait
  * of N ms"): the time the request waited before it could be sent.
  *
  * Skipped, with a note, when code-server is not installed.

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CompactorContext } from '../compactorContext';
 import { toChatMetadata } from '../sessions/sessionMapping';
 import { describeModelError } from './modelErrors';
-import { ensureRoomForRequest } from './autoCompact';
+import { ensureRoomForRequest } from './ensureRoom';
 import { toModelMessages } from './modelMessages';
 import { PARTICIPANT_ID, sessionForRequest } from './sessionForRequest';
 import { runSlashCommand } from './slashCommands';

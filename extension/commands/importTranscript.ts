@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { importTranscriptFile } from '../sessions/importTranscript';
+import { importTranscriptFile } from '../sessions/importTranscriptFile';
 import type { Command } from './command';
 
 /** Imports a transcript file from another tool as a new session and makes it active. */

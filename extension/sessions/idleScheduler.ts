@@ -17,7 +17,7 @@
  * - At most one idle compaction runs at a time, across all sessions.
  */
 import type { SessionLog } from '../../src/compaction/records';
-import { CircuitBreaker } from './autoCompaction';
+import { CircuitBreaker } from './autoCompactionDecision';
 import { errorMessage } from '../../src/compaction/errors';
 
 /** Two tries then stop: an idle session is not worth more. */

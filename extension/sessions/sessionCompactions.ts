@@ -10,9 +10,9 @@ import type { CompactionRecord, CompactionSource, ModelInfo, Part, RevertRecord,
 import type { UsageBreakdown } from '../../src/compaction/usage';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
 import type { Configuration } from '../config/configuration';
-import type { EngineClient } from '../engine/engineClient';
+import type { EngineClient } from '../serverClient/engineClient';
 import { collectHooks, type DidCompactEvent, type WillCompactListener } from '../api/compactionHooks';
-import { CircuitBreaker } from './autoCompaction';
+import { CircuitBreaker } from './autoCompactionDecision';
 import { proposeWithModel, type CompactionHookInput } from './llmCompaction';
 import { compactPreparedOrNow, Preparations } from './preparation';
 import { applyProposal, type ApplyOptions, type Proposal, type ProposeResult } from './proposals';

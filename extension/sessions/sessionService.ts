@@ -12,7 +12,7 @@ import type { UsageBreakdown } from '../../src/compaction/usage';
 import { createTimeSlicer } from '../../src/compaction/timeSlicer';
 import { UsageTracker } from '../../src/compaction/usageTracker';
 import type { Configuration } from '../config/configuration';
-import type { EngineClient } from '../engine/engineClient';
+import type { EngineClient } from '../serverClient/engineClient';
 import { SessionCompactions } from './sessionCompactions';
 import { SessionStore, type AppendableRecord } from './sessionStore';
 import { errorMessage } from '../../src/compaction/errors';

@@ -12,8 +12,8 @@
  */
 import type { CompactionRecord, CompactionSource } from '../../src/compaction/records';
 import type { CompactionReport, CompactResult } from '../../src/compaction/types';
-import { EngineRequestError, EngineUnavailableError } from '../engine/engineErrors';
-import type { BreakerStatus } from '../sessions/autoCompaction';
+import { EngineRequestError, EngineUnavailableError } from '../serverClient/engineErrors';
+import type { BreakerStatus } from '../sessions/autoCompactionDecision';
 import {
   FAILURE_REASONS,
   roundPow2,

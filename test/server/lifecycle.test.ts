@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc';
-import { EngineUnavailableError, toEngineError } from '../../extension/engine/engineErrors';
-import { decideRestart, type RestartPolicy } from '../../extension/engine/restartPolicy';
+import { EngineUnavailableError, toEngineError } from '../../extension/serverClient/engineErrors';
+import { decideRestart, type RestartPolicy } from '../../extension/serverClient/restartPolicy';
 import { CountRequest } from '../../src/compaction/server/requests';
 import { type ServerHandle, startServer } from './serverProcess';
 

@@ -5,7 +5,7 @@
  * schemas the server uses. `gate` holds a compaction until the test releases
  * it, so races can be staged; every call is recorded.
  */
-import type { EngineClient } from '../../../extension/engine/engineClient';
+import type { EngineClient } from '../../../extension/serverClient/engineClient';
 import { compact } from '../../../src/compaction/planner';
 import { CompactParamsSchema, CountParamsSchema, type CompactParamsInput, type CompactResponse, type CountParamsInput, type CountResult } from '../../../src/compaction/protocol';
 import { EngineService } from '../../../src/compaction/server/engineService';

@@ -10,7 +10,7 @@ import {
   type IdleHost,
   type IdleOutcome,
 } from '../../../extension/sessions/idleScheduler';
-import { CircuitBreaker } from '../../../extension/sessions/autoCompaction';
+import { CircuitBreaker } from '../../../extension/sessions/autoCompactionDecision';
 
 const MIN = 60_000;
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reasonOfError, reasonOfStatus } from '../../../extension/telemetry/compactionTelemetry';
-import { EngineRequestError, EngineUnavailableError } from '../../../extension/engine/engineErrors';
+import { EngineRequestError, EngineUnavailableError } from '../../../extension/serverClient/engineErrors';
 import { roundPow2, telemetryModel, telemetryStrategy, telemetryTiers, validateEvent } from '../../../extension/telemetry/events';
 import { bareEventName, DEFAULT_POSTHOG_HOST, withoutCommonProperties } from '../../../extension/telemetry/posthogSender';
 import { enableStatesOf, TelemetryGate } from '../../../extension/telemetry/telemetryGate';

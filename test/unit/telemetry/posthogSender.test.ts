@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { compact } from '../../../src/compaction/planner';
 import type { CompactionRecord, SessionLog } from '../../../src/compaction/records';
 import type { CompactionReport, CompactResult } from '../../../src/compaction/types';
-import { EngineUnavailableError } from '../../../extension/engine/engineErrors';
+import { EngineUnavailableError } from '../../../extension/serverClient/engineErrors';
 import { CompactionTelemetry } from '../../../extension/telemetry/compactionTelemetry';
 import { PostHogSender, type PostHogClientFactory, createPostHogClient } from '../../../extension/telemetry/posthogSender';
 import { TelemetryGate, type VsCodeTelemetryLevel } from '../../../extension/telemetry/telemetryGate';

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, type Settings } from '../../../extension/config/settings';
 import type { ConfigurationChange } from '../../../extension/config/configuration';
-import { createEngineClient, type EngineClient } from '../../../extension/engine/engineClient';
-import { EngineUnavailableError } from '../../../extension/engine/engineErrors';
+import { createEngineClient, type EngineClient } from '../../../extension/serverClient/engineClient';
+import { EngineUnavailableError } from '../../../extension/serverClient/engineErrors';
 import { behaviour, createdClients, type FakeLanguageClient } from '../fakes/languageClient';
 import { EventEmitter, type Disposable } from '../fakes/vscode';
 

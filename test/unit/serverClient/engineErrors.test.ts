@@ -1,10 +1,10 @@
-// What EngineClient rejects with (extension/engine/engineErrors.ts): typed
+// What EngineClient rejects with (extension/serverClient/engineErrors.ts): typed
 // server errors keep their code and validated data; a lost connection means
 // the engine is unavailable, not that the request was wrong.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
-import { EngineRequestError, EngineUnavailableError, toEngineError } from '../../../extension/engine/engineErrors';
+import { EngineRequestError, EngineUnavailableError, toEngineError } from '../../../extension/serverClient/engineErrors';
 import { EngineErrorCodes } from '../../../src/compaction/protocol';
 
 describe('toEngineError', () => {

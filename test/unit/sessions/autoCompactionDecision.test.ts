@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CircuitBreaker, decideAutoCompaction, type AutoCompactionInput } from '../../../extension/sessions/autoCompaction';
+import { CircuitBreaker, decideAutoCompaction, type AutoCompactionInput } from '../../../extension/sessions/autoCompactionDecision';
 
 function input(overrides: Partial<AutoCompactionInput> = {}): AutoCompactionInput {
   return {

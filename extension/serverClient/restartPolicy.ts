@@ -1,7 +1,7 @@
 /**
  * When the compaction server crashes: restart it, after how long, or give up.
  * Pure (no vscode), so the policy is unit-tested in plain Node
- * (test/unit/engine/restartPolicy.test.ts); EngineClient keeps the crash
+ * (test/unit/serverClient/restartPolicy.test.ts); EngineClient keeps the crash
  * times and applies the decision.
  *
  * Invariants: only crashes within `windowMs` of now count; more than

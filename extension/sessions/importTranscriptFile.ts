@@ -4,7 +4,7 @@ import { importSession } from '../../src/compaction/importers/session';
 import type { ImportParamsInput, ImportResult } from '../../src/compaction/protocol';
 import type { ModelInfo, SessionLog } from '../../src/compaction/records';
 import { createEstimateCounter } from '../../src/compaction/tokens/counter';
-import { EngineRequestError, EngineUnavailableError } from '../engine/engineErrors';
+import { EngineRequestError, EngineUnavailableError } from '../serverClient/engineErrors';
 
 export interface ImportedSession {
   log: SessionLog;

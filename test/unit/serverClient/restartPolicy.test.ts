@@ -1,8 +1,8 @@
-// The compaction server's restart policy (extension/engine/restartPolicy.ts):
+// The compaction server's restart policy (extension/serverClient/restartPolicy.ts):
 // backoff, the crash window and giving up. Pure, so no VS Code needed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideRestart, DEFAULT_RESTART_POLICY, mayStartAgain, recentCrashes, type RestartPolicy } from '../../../extension/engine/restartPolicy';
+import { decideRestart, DEFAULT_RESTART_POLICY, mayStartAgain, recentCrashes, type RestartPolicy } from '../../../extension/serverClient/restartPolicy';
 
 const policy: RestartPolicy = { maxRestarts: 3, windowMs: 60_000, baseDelayMs: 100, maxDelayMs: 300 };
 

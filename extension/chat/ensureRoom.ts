@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CompactorContext } from '../compactorContext';
-import { decideAutoCompaction } from '../sessions/autoCompaction';
+import { decideAutoCompaction } from '../sessions/autoCompactionDecision';
 import { formatTokens } from '../ui/format';
 import { compactionNotice } from './compactionNotice';
 import { errorMessage } from '../../src/compaction/errors';
