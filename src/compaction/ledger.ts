@@ -287,6 +287,11 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
   const actions: string[] = [];
   let openFile: string | undefined;
   let sawRequest = false;
+  // A file's key lines, the newest first.
+  const addKeyLines = (path: string, lines: string[]) => {
+    const clean = path.replace(/^\.\//, '');
+    if (lines.length > 0) ledger.fileKeyLines.set(clean, [...new Set([...lines, ...(ledger.fileKeyLines.get(clean) ?? [])])].slice(0, KEY_LINES_PER_FILE));
+  };
 
   const add = (m: LedgerMessage, index: number): void => {
     let s = memo?.get(m);
@@ -317,11 +322,7 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
         const effects = callEffects(p, openFile);
         for (const e of effects) touch(e.path, e.action, e.gist);
         const written = effects.filter((e) => e.action === 'created' || e.action === 'edited');
-        if (written.length === 1) {
-          const lines = keyCodeLines(p);
-          const path = written[0]!.path.replace(/^\.\//, '');
-          if (lines.length > 0) ledger.fileKeyLines.set(path, [...new Set([...lines, ...(ledger.fileKeyLines.get(path) ?? [])])].slice(0, KEY_LINES_PER_FILE));
-        }
+        if (written.length === 1) addKeyLines(written[0]!.path, keyCodeLines(p));
         const cmd = commandOf(p);
         const opened = /^open\s+("?)([^\s"]+)\1/.exec(cmd ?? '') ?? /^create\s+([^\s]+)/.exec(cmd ?? '');
         if (opened) openFile = opened[2] ?? opened[1];
@@ -334,11 +335,7 @@ function ledgerBuilder(total: number, memo?: LedgerMemo): { add(m: LedgerMessage
         const cmd = call ? commandOf(call) : undefined;
         // A file read whole by a read tool: its key lines (what it defines, the errors it reports).
         const read = call && !cmd && p.isError !== true ? callEffects(call).filter((e) => e.action === 'read') : [];
-        if (read.length === 1) {
-          const lines = keyLinesOf([p.text]);
-          const path = read[0]!.path.replace(/^\.\//, '');
-          if (lines.length > 0) ledger.fileKeyLines.set(path, [...new Set([...lines, ...(ledger.fileKeyLines.get(path) ?? [])])].slice(0, KEY_LINES_PER_FILE));
-        }
+        if (read.length === 1) addKeyLines(read[0]!.path, keyLinesOf([p.text]));
         for (const f of r.files) touch(f, 'seen in output');
         const step = cmd ? commandLine(cmd) : call ? describeCall(call) : (p.name ?? 'tool');
         if (cmd) {

@@ -56,10 +56,10 @@ export function extractFacts(messages: readonly FactMessage[], instructions?: st
   // last (taken first); a file only listed once in some output goes first (taken last).
   const weight = (f: (typeof l.files)[number]) =>
     (l.fileUses.get(f.path) ?? 0) + (f.actions.some((a) => a === 'created' || a === 'edited' || a === 'deleted') ? 3 : f.actions.some((a) => a === 'read' || a === 'ran') ? 1.5 : 0);
-  facts.files = l.files.map((f, i) => ({ f, i, w: weight(f) })).sort((a, b) => a.w - b.w || a.i - b.i).map((x) => fileEntry(x.f));
+  const byWeight = l.files.map((f, i) => ({ f, i, w: weight(f) })).sort((a, b) => a.w - b.w || a.i - b.i).map((x) => x.f);
+  facts.files = byWeight.map(fileEntry);
   // What the agent wrote, by file (the files used most taken first, as above).
-  const byWeight = l.files.map((f, i) => ({ f, i, w: weight(f) })).sort((a, b) => a.w - b.w || a.i - b.i);
-  for (const { f } of byWeight) {
+  for (const f of byWeight) {
     const lines = l.fileKeyLines.get(f.path);
     if (lines?.length) facts.code.push(`\`${f.path}\` has: ${lines.map((x) => `\`${x}\``).join('; ')}`);
   }
