@@ -122,7 +122,9 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
     const rest = range.length < asked.length ? [...asked.filter(isPin), ...others] : others;
     if (range.length === 0) return ALL_PINNED;
     const sources = sourcesOf(range);
-    const input = { messages: sources, previousSummary: previous?.summary, instructions: options.instructions };
+    // One ledger for every fitting attempt and the fidelity check (the scans are memoized; the build is not).
+    const ledger = buildLedger(sources, summaryMemo.facts);
+    const input = { messages: sources, ledger, previousSummary: previous?.summary, instructions: options.instructions };
     const restTokens = contextTokens(rest);
     // A summary smaller than SUMMARY_MIN_TOKENS only to fit a small room; when not even SUMMARY_FLOOR_TOKENS fit, the
     // result is over the target anyway (the kept part alone is too big) and the summary keeps its minimum.
@@ -145,7 +147,7 @@ export function compact(log: SessionLog, options: CompactOptions): CompactResult
       plan.replaced.delete(m.id);
     }
     plan.summary = text;
-    plan.fidelity = roundFidelity(checkFidelity(text, buildLedger(sources, summaryMemo.facts)).fidelity);
+    plan.fidelity = roundFidelity(checkFidelity(text, ledger).fidelity);
     plan.attachments = options.attachments ?? [];
     plan.tiers.push({ tier: 'summarize', count: sources.length });
     if (plan.attachments.length > 0) plan.tiers.push({ tier: 'restore', count: plan.attachments.length });
