@@ -6,6 +6,7 @@
  */
 import type { TokenCounter } from '../types';
 import type { Facts } from './extractFacts';
+import { RankedQueue } from './rankedQueue';
 
 export const SUMMARY_TITLE = '# Summary of the earlier conversation';
 
@@ -143,8 +144,12 @@ export function condenseRequest(text: string, maxTokens: number, counter: TokenC
   const have = new Set<string>();
   const gainOf = (i: number) => words[i]!.reduce((a, w) => a + (have.has(w) ? 0 : 1), 0);
   // Lazy greedy: a unit's gain only shrinks as others are taken, so a stale score is an upper bound.
-  const queue = units.map((_, i) => ({ i, score: gainOf(i) / (cost[i]! + gapCost) })).filter((e) => e.score > 0);
-  queue.sort((a, b) => b.score - a.score || a.i - b.i);
+  const queue = new RankedQueue();
+  units
+    .map((_, i) => ({ i, score: gainOf(i) / (cost[i]! + gapCost) }))
+    .filter((e) => e.score > 0)
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .forEach((e) => queue.push(e.i, e.score));
   let used = 0;
   const take = (i: number) => {
     taken.add(i);
@@ -160,19 +165,16 @@ export function condenseRequest(text: string, maxTokens: number, counter: TokenC
   }
   const lastUnit = units.length - 1;
   if (!taken.has(lastUnit) && cost[lastUnit]! + gapCost <= maxTokens / 10) take(lastUnit);
-  while (queue.length > 0) {
-    const top = queue.shift()!;
+  for (let top = queue.pop(); top; top = queue.pop()) {
     if (taken.has(top.i)) continue;
     const c = cost[top.i]! + gapCost;
     if (used + c > maxTokens) continue;
     const score = gainOf(top.i) / c;
     if (score <= 0) continue;
-    const next = queue[0];
-    if (next && score < next.score) {
-      // Stale: put it back where its fresh score belongs.
-      let k = 0;
-      while (k < queue.length && queue[k]!.score >= score) k++;
-      queue.splice(k, 0, { i: top.i, score });
+    const next = queue.peekScore();
+    if (next !== undefined && score < next) {
+      // Stale: put it back where its fresh score belongs (after the entries of the same score).
+      queue.push(top.i, score);
       continue;
     }
     take(top.i);
